@@ -1,0 +1,3 @@
+from dhis2_mch.cli import main
+
+main()

@@ -1,0 +1,179 @@
+"""What dhis2-mch knows about each DHIS2 metadata type, in one table.
+
+Uniqueness, lengths and required properties are DHIS2's own (Hibernate mappings and schema
+annotations, see ``shared/dhis2/FACTS.md`` §3); references say which property points at which type,
+so the validator, the builder and the plan all walk the same graph. The table is in import
+dependency order, which is also the order of the built JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from dhis2_mch.model import objects as o
+
+DEFAULT_LENGTHS = {"code": 50, "name": 230, "shortName": 50, "formName": 230}
+
+#: DHIS2 creates the default category model with these fixed UIDs (DefaultCategoryService);
+#: every instance has them, so references to them always resolve.
+DEFAULT_UIDS = {
+    "categoryCombo": "bjDvmb4bfuf",
+    "category": "GLevLNI9wkl",
+    "categoryOption": "xYerKDKCefk",
+    "categoryOptionCombo": "HllvX50cXC0",
+}
+
+
+@dataclass(frozen=True)
+class RefSpec:
+    """``path`` walks the object (``a[].b`` = property b of every item of list a); ``target`` is a type name."""
+
+    path: str
+    target: str
+
+    @property
+    def property(self) -> str:
+        return self.path.split("[]")[0].split(".")[0]
+
+
+@dataclass(frozen=True)
+class MetadataType:
+    name: str
+    plural: str
+    klass: str
+    model: type[o.IdentifiableObject]
+    required: tuple[str, ...] = ("name",)
+    #: unique properties besides id; ``code`` is unique on every type unless code_unique is False
+    unique: tuple[str, ...] = ()
+    #: unique properties that only became unique in a later version: property -> (major, minor)
+    unique_since: dict[str, tuple[int, int]] = field(default_factory=dict)
+    code_unique: bool = True
+    lengths: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LENGTHS))
+    refs: tuple[RefSpec, ...] = ()
+
+    @property
+    def simple(self) -> str:
+        """The Java simple class name DHIS2 prints in messages (``DataElement``)."""
+        return self.klass.rsplit(".", 1)[1]
+
+    def unique_properties(self, version: tuple[int, int]) -> tuple[str, ...]:
+        props = [p for p in self.unique if version >= self.unique_since.get(p, (0, 0))]
+        if self.code_unique:
+            props.insert(0, "code")
+        return tuple(props)
+
+
+def _t(name, plural, klass, model, **kw) -> MetadataType:
+    refs = tuple(RefSpec(p, t) for p, t in kw.pop("refs", {}).items())
+    return MetadataType(name, plural, klass, model, refs=refs, **kw)
+
+
+_NAMEABLE_REQUIRED = ("name", "shortName")
+
+TYPES: tuple[MetadataType, ...] = (
+    _t("categoryOption", "categoryOptions", "org.hisp.dhis.category.CategoryOption", o.CategoryOption,
+       required=_NAMEABLE_REQUIRED, unique=("name", "shortName"),
+       refs={"organisationUnits[]": "organisationUnit"}),
+    _t("category", "categories", "org.hisp.dhis.category.Category", o.Category,
+       required=("name", "shortName", "dataDimensionType"), unique=("name", "shortName"),
+       refs={"categoryOptions[]": "categoryOption"}),
+    _t("categoryCombo", "categoryCombos", "org.hisp.dhis.category.CategoryCombo", o.CategoryCombo,
+       required=("name", "dataDimensionType"), unique=("name",),
+       refs={"categories[]": "category"}),
+    _t("categoryOptionCombo", "categoryOptionCombos", "org.hisp.dhis.category.CategoryOptionCombo",
+       o.CategoryOptionCombo, required=(),
+       refs={"categoryCombo": "categoryCombo", "categoryOptions[]": "categoryOption"}),
+    _t("optionSet", "optionSets", "org.hisp.dhis.option.OptionSet", o.OptionSet,
+       required=("name", "valueType"), unique=("name",), refs={"options[]": "option"}),
+    _t("option", "options", "org.hisp.dhis.option.Option", o.Option,
+       required=("name", "code"), code_unique=False,
+       lengths={**DEFAULT_LENGTHS, "code": 230}, refs={"optionSet": "optionSet"}),
+    _t("organisationUnit", "organisationUnits", "org.hisp.dhis.organisationunit.OrganisationUnit",
+       o.OrganisationUnit, required=("name", "shortName", "openingDate"),
+       refs={"parent": "organisationUnit"}),
+    _t("organisationUnitGroup", "organisationUnitGroups",
+       "org.hisp.dhis.organisationunit.OrganisationUnitGroup", o.OrganisationUnitGroup,
+       required=_NAMEABLE_REQUIRED, unique=("name", "shortName"),
+       refs={"organisationUnits[]": "organisationUnit", "groupSets[]": "organisationUnitGroupSet"}),
+    _t("organisationUnitGroupSet", "organisationUnitGroupSets",
+       "org.hisp.dhis.organisationunit.OrganisationUnitGroupSet", o.OrganisationUnitGroupSet,
+       required=_NAMEABLE_REQUIRED, unique=("name", "shortName"),
+       refs={"organisationUnitGroups[]": "organisationUnitGroup"}),
+    _t("dataElement", "dataElements", "org.hisp.dhis.dataelement.DataElement", o.DataElement,
+       required=("name", "shortName", "valueType", "domainType", "aggregationType"),
+       unique=("name", "shortName"),
+       refs={"categoryCombo": "categoryCombo", "optionSet": "optionSet", "commentOptionSet": "optionSet"}),
+    _t("dataElementGroup", "dataElementGroups", "org.hisp.dhis.dataelement.DataElementGroup",
+       o.DataElementGroup, required=_NAMEABLE_REQUIRED, unique=("name", "shortName"),
+       refs={"dataElements[]": "dataElement"}),
+    _t("indicatorType", "indicatorTypes", "org.hisp.dhis.indicator.IndicatorType", o.IndicatorType,
+       required=("name",), unique=("name",)),
+    _t("indicator", "indicators", "org.hisp.dhis.indicator.Indicator", o.Indicator,
+       required=("name", "shortName", "indicatorType", "numerator", "denominator"),
+       refs={"indicatorType": "indicatorType"}),
+    _t("indicatorGroup", "indicatorGroups", "org.hisp.dhis.indicator.IndicatorGroup", o.IndicatorGroup,
+       required=("name",), unique=("name",), refs={"indicators[]": "indicator"}),
+    _t("dataSet", "dataSets", "org.hisp.dhis.dataset.DataSet", o.DataSet,
+       required=("name", "shortName", "periodType"), unique=("shortName",),
+       unique_since={"shortName": (2, 40)},
+       refs={"categoryCombo": "categoryCombo", "dataSetElements[].dataElement": "dataElement",
+             "dataSetElements[].categoryCombo": "categoryCombo", "indicators[]": "indicator",
+             "organisationUnits[]": "organisationUnit"}),
+    _t("section", "sections", "org.hisp.dhis.dataset.Section", o.Section,
+       required=("name", "dataSet"),
+       refs={"dataSet": "dataSet", "dataElements[]": "dataElement", "indicators[]": "indicator"}),
+    _t("trackedEntityType", "trackedEntityTypes", "org.hisp.dhis.trackedentity.TrackedEntityType",
+       o.TrackedEntityType, required=("name",), unique=("name",)),
+    _t("trackedEntityAttribute", "trackedEntityAttributes",
+       "org.hisp.dhis.trackedentity.TrackedEntityAttribute", o.TrackedEntityAttribute,
+       required=("name", "shortName", "valueType", "aggregationType"), unique=("name", "shortName"),
+       refs={"optionSet": "optionSet"}),
+    _t("program", "programs", "org.hisp.dhis.program.Program", o.Program,
+       required=("name", "shortName", "programType"),
+       refs={"trackedEntityType": "trackedEntityType", "categoryCombo": "categoryCombo",
+             "programStages[]": "programStage",
+             "programTrackedEntityAttributes[].trackedEntityAttribute": "trackedEntityAttribute",
+             "organisationUnits[]": "organisationUnit"}),
+    _t("programStage", "programStages", "org.hisp.dhis.program.ProgramStage", o.ProgramStage,
+       required=("name", "program"),
+       refs={"program": "program", "programStageDataElements[].dataElement": "dataElement"}),
+    _t("programIndicator", "programIndicators", "org.hisp.dhis.program.ProgramIndicator",
+       o.ProgramIndicator, required=("name", "shortName", "program"), refs={"program": "program"}),
+)  # fmt: skip
+
+BY_NAME: dict[str, MetadataType] = {t.name: t for t in TYPES}
+BY_PLURAL: dict[str, MetadataType] = {t.plural: t for t in TYPES}
+ORDER: dict[str, int] = {t.plural: i for i, t in enumerate(TYPES)}
+
+
+def generic(plural: str) -> MetadataType:
+    """A stand-in entry for a collection key dhis2-mch does not type (visualizations, users ...)."""
+    singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
+    return MetadataType(singular, plural, "org.hisp.dhis." + singular[0].upper() + singular[1:],
+                        o.GenericObject, required=())
+
+
+def lookup(plural: str) -> MetadataType:
+    return BY_PLURAL.get(plural) or generic(plural)
+
+
+def walk_refs(obj: o.Model, path: str) -> Iterator[tuple[str, o.Ref]]:
+    """Yield ``(location, ref)`` for every reference at ``path`` in ``obj`` (``a[].b`` style paths)."""
+    yield from _walk(obj, path.replace("[]", ".[]").split("."), "")
+
+
+def _walk(value, steps: list[str], where: str) -> Iterator[tuple[str, o.Ref]]:
+    if value is None:
+        return
+    if not steps:
+        if isinstance(value, o.Ref):
+            yield where, value
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "[]":
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _walk(item, rest, f"{where}[{i}]")
+        return
+    yield from _walk(getattr(value, step, None), rest, f"{where}.{step}" if where else step)

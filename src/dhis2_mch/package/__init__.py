@@ -1,0 +1,26 @@
+"""Packages in and out: the YAML authoring format (load), DHIS2 JSON files, and the build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dhis2_mch.errors import InputError
+from dhis2_mch.model.metadata import Metadata
+from dhis2_mch.validate.findings import Finding
+
+DEFAULT_METADATA_DIR = Path("metadata")
+
+
+def load(path: Path) -> tuple[Metadata, list[Finding]]:
+    """A folder in the authoring format, or a DHIS2 metadata JSON file."""
+    if path.is_dir():
+        from dhis2_mch.package.load import load_project
+
+        return load_project(path)
+    if path.is_file():
+        from dhis2_mch.package.jsonfile import load_metadata_json
+
+        return load_metadata_json(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder.")
+    raise InputError(f"{path}: not a metadata folder or a JSON file.")

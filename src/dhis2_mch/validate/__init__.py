@@ -1,0 +1,74 @@
+"""Offline validation of a metadata package, mirroring the checks DHIS2 runs on import.
+
+One module per family of rules; each exposes ``check(ctx) -> Iterator[Finding]``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from dhis2_mch.model.metadata import Metadata
+from dhis2_mch.validate import conventions, enums, expressions, identity, references, uniqueness
+from dhis2_mch.validate.context import Context
+from dhis2_mch.validate.findings import Finding
+
+RULES = (identity, uniqueness, enums, references, expressions)
+
+
+@dataclass
+class Report:
+    objects: int
+    findings: list[Finding] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [x for x in self.findings if x.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [x for x in self.findings if x.severity == "warning"]
+
+    def as_json(self) -> dict:
+        return {
+            "errors": [x.as_json() for x in self.errors],
+            "warnings": [x.as_json() for x in self.warnings],
+            "objects": self.objects,
+        }
+
+    def as_text(self, max_warnings_per_code: int = 5) -> str:
+        errors, warnings = self.errors, self.warnings
+        lines = [f"{self.source}: {self.objects} objects, {len(errors)} errors, {len(warnings)} warnings"]
+        if errors:
+            lines.append("errors:")
+            lines += [f"  {x.as_text()}" for x in errors]
+        if warnings:
+            lines.append("warnings:")
+            counts = Counter(x.code for x in warnings)
+            shown: Counter = Counter()
+            for x in warnings:
+                if shown[x.code] < max_warnings_per_code:
+                    lines.append(f"  {x.as_text()}")
+                elif shown[x.code] == max_warnings_per_code:
+                    lines.append(f"  ... and {counts[x.code] - max_warnings_per_code} more {x.code} warnings")
+                shown[x.code] += 1
+        return "\n".join(lines)
+
+
+def validate(
+    md: Metadata,
+    *,
+    version: tuple[int, int] = (2, 40),
+    locale: str = "vi",
+    conventions_check: bool = True,
+    prior: list[Finding] | None = None,
+) -> list[Finding]:
+    """All findings for ``md``: ``prior`` ones (from loading) first, then each rule family's."""
+    ctx = Context(md, version=version, locale=locale)
+    found = list(prior or [])
+    for rule in RULES:
+        found.extend(rule.check(ctx))
+    if conventions_check:
+        found.extend(conventions.check(ctx))
+    return found

@@ -1,0 +1,40 @@
+"""The project's own conventions, reported as warnings: upper-case codes, a translation in the
+project locale (vi) for every translatable text, a description on what people count."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dhis2_mch.model.objects import Unparsed
+from dhis2_mch.validate import findings as f
+from dhis2_mch.validate.context import Context
+from dhis2_mch.validate.findings import Finding
+
+DESCRIBED_TYPES = {"dataElement", "indicator", "dataSet", "program", "programIndicator", "trackedEntityAttribute"}
+
+
+def translation_property(prop: str) -> str:
+    """shortName -> SHORT_NAME, the spelling DHIS2 uses in ``translations``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", prop).upper()
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for mtype, obj in ctx.md.items():
+        if isinstance(obj, Unparsed):
+            continue
+        if isinstance(obj.code, str) and obj.code != obj.code.upper():
+            yield ctx.warning(f.CODE_CASE, mtype, obj, "code", f"code `{obj.code}` is not upper case")
+        translated = {t.property for t in obj.translations or [] if t.locale == ctx.locale}
+        missing = [
+            prop
+            for prop in obj.TRANSLATABLE
+            if isinstance(getattr(obj, prop, None), str) and translation_property(prop) not in translated
+        ]
+        if missing:
+            yield ctx.warning(
+                f.NO_TRANSLATION, mtype, obj, missing[0],
+                f"no `{ctx.locale}` translation of {', '.join(missing)}",
+            )  # fmt: skip
+        if mtype.name in DESCRIBED_TYPES and not getattr(obj, "description", None):
+            yield ctx.warning(f.NO_DESCRIPTION, mtype, obj, "description", "no description")

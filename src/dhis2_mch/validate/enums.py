@@ -1,0 +1,41 @@
+"""Enumerated properties must hold a value the target DHIS2 version knows; Jackson rejects the whole
+payload otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from difflib import get_close_matches
+
+from dhis2_mch.model import enums
+from dhis2_mch.model.objects import Unparsed
+from dhis2_mch.validate import findings as f
+from dhis2_mch.validate.context import Context
+from dhis2_mch.validate.findings import Finding
+
+# property -> allowed values for a version; checked on every typed object that has the property
+ALLOWED = {
+    "valueType": enums.value_types,
+    "aggregationType": enums.aggregation_types,
+    "domainType": lambda _v: enums.DOMAIN_TYPES,
+    "periodType": enums.period_types,
+    "programType": lambda _v: enums.PROGRAM_TYPES,
+    "dataDimensionType": lambda _v: enums.DATA_DIMENSION_TYPES,
+}
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    allowed = {prop: sorted(fn(ctx.version)) for prop, fn in ALLOWED.items()}
+    for mtype, obj in ctx.md.items():
+        if isinstance(obj, Unparsed):
+            continue
+        for prop, values in allowed.items():
+            if prop not in type(obj).model_fields:
+                continue
+            value = getattr(obj, prop)
+            if value is not None and value not in values:
+                close = get_close_matches(str(value).upper(), values, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]}?" if close else f"; one of {', '.join(values)}"
+                version = ".".join(map(str, ctx.version))
+                yield ctx.error(
+                    f.UNKNOWN_ENUM, mtype, obj, prop, f"`{value}` is not a {prop} DHIS2 {version} knows{hint}"
+                )
