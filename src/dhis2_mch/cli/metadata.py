@@ -43,7 +43,11 @@ def validate(paths: tuple[Path, ...], fmt: str, dhis2_version: str, locale: str)
 
     reports = validate_paths(list(paths) or [Path("metadata")], version=parse_version(dhis2_version), locale=locale)
     if fmt == "json":
-        data = reports[0].as_json() if len(reports) == 1 else {"reports": [{"path": r.source, **r.as_json()} for r in reports]}
+        data = (
+            reports[0].as_json()
+            if len(reports) == 1
+            else {"reports": [{"path": r.source, **r.as_json()} for r in reports]}
+        )
         emit(fmt, data, "")
     else:
         click.echo("\n".join(r.as_text() for r in reports))

@@ -48,6 +48,8 @@ class MetadataType:
     unique: tuple[str, ...] = ()
     #: unique properties that only became unique in a later version: property -> (major, minor)
     unique_since: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: required properties that only became required in a later version
+    required_since: dict[str, tuple[int, int]] = field(default_factory=dict)
     code_unique: bool = True
     lengths: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LENGTHS))
     refs: tuple[RefSpec, ...] = ()
@@ -56,6 +58,9 @@ class MetadataType:
     def simple(self) -> str:
         """The Java simple class name DHIS2 prints in messages (``DataElement``)."""
         return self.klass.rsplit(".", 1)[1]
+
+    def required_properties(self, version: tuple[int, int]) -> tuple[str, ...]:
+        return tuple(p for p in self.required if version >= self.required_since.get(p, (0, 0)))
 
     def unique_properties(self, version: tuple[int, int]) -> tuple[str, ...]:
         props = [p for p in self.unique if version >= self.unique_since.get(p, (0, 0))]
@@ -69,11 +74,11 @@ def _t(name, plural, klass, model, **kw) -> MetadataType:
     return MetadataType(name, plural, klass, model, refs=refs, **kw)
 
 
-_NAMEABLE_REQUIRED = ("name", "shortName")
-
+# Required (E4000) = hbm not-null on a nullable property; unique (E5003) = hbm unique="true". Sources per
+# row: /work/notes research summarised in FACTS §3 and dhis2-core hbm.xml files (CategoryOption.hbm.xml ...).
 TYPES: tuple[MetadataType, ...] = (
     _t("categoryOption", "categoryOptions", "org.hisp.dhis.category.CategoryOption", o.CategoryOption,
-       required=_NAMEABLE_REQUIRED, unique=("name", "shortName"),
+       required=("name",), unique=("name", "shortName"),
        refs={"organisationUnits[]": "organisationUnit"}),
     _t("category", "categories", "org.hisp.dhis.category.Category", o.Category,
        required=("name", "shortName", "dataDimensionType"), unique=("name", "shortName"),
@@ -82,41 +87,43 @@ TYPES: tuple[MetadataType, ...] = (
        required=("name", "dataDimensionType"), unique=("name",),
        refs={"categories[]": "category"}),
     _t("categoryOptionCombo", "categoryOptionCombos", "org.hisp.dhis.category.CategoryOptionCombo",
-       o.CategoryOptionCombo, required=(),
+       o.CategoryOptionCombo, required=(), lengths={"code": 50},
        refs={"categoryCombo": "categoryCombo", "categoryOptions[]": "categoryOption"}),
     _t("optionSet", "optionSets", "org.hisp.dhis.option.OptionSet", o.OptionSet,
        required=("name", "valueType"), unique=("name",), refs={"options[]": "option"}),
     _t("option", "options", "org.hisp.dhis.option.Option", o.Option,
        required=("name", "code"), code_unique=False,
-       lengths={**DEFAULT_LENGTHS, "code": 230}, refs={"optionSet": "optionSet"}),
+       lengths={"code": 230, "name": 230}, refs={"optionSet": "optionSet"}),
     _t("organisationUnit", "organisationUnits", "org.hisp.dhis.organisationunit.OrganisationUnit",
        o.OrganisationUnit, required=("name", "shortName", "openingDate"),
        refs={"parent": "organisationUnit"}),
     _t("organisationUnitGroup", "organisationUnitGroups",
        "org.hisp.dhis.organisationunit.OrganisationUnitGroup", o.OrganisationUnitGroup,
-       required=_NAMEABLE_REQUIRED, unique=("name", "shortName"),
+       required=("name",), unique=("name", "shortName"),
        refs={"organisationUnits[]": "organisationUnit", "groupSets[]": "organisationUnitGroupSet"}),
     _t("organisationUnitGroupSet", "organisationUnitGroupSets",
        "org.hisp.dhis.organisationunit.OrganisationUnitGroupSet", o.OrganisationUnitGroupSet,
-       required=_NAMEABLE_REQUIRED, unique=("name", "shortName"),
+       required=("name", "shortName"), unique=("name", "shortName"),
        refs={"organisationUnitGroups[]": "organisationUnitGroup"}),
     _t("dataElement", "dataElements", "org.hisp.dhis.dataelement.DataElement", o.DataElement,
        required=("name", "shortName", "valueType", "domainType", "aggregationType"),
        unique=("name", "shortName"),
        refs={"categoryCombo": "categoryCombo", "optionSet": "optionSet", "commentOptionSet": "optionSet"}),
     _t("dataElementGroup", "dataElementGroups", "org.hisp.dhis.dataelement.DataElementGroup",
-       o.DataElementGroup, required=_NAMEABLE_REQUIRED, unique=("name", "shortName"),
+       o.DataElementGroup, required=("name", "shortName"), unique=("name", "shortName"),
        refs={"dataElements[]": "dataElement"}),
     _t("indicatorType", "indicatorTypes", "org.hisp.dhis.indicator.IndicatorType", o.IndicatorType,
        required=("name",), unique=("name",)),
     _t("indicator", "indicators", "org.hisp.dhis.indicator.Indicator", o.Indicator,
        required=("name", "shortName", "indicatorType", "numerator", "denominator"),
+       lengths={"code": 50, "name": 230, "shortName": 50},
        refs={"indicatorType": "indicatorType"}),
     _t("indicatorGroup", "indicatorGroups", "org.hisp.dhis.indicator.IndicatorGroup", o.IndicatorGroup,
-       required=("name",), unique=("name",), refs={"indicators[]": "indicator"}),
+       required=("name",), refs={"indicators[]": "indicator"}),
     _t("dataSet", "dataSets", "org.hisp.dhis.dataset.DataSet", o.DataSet,
-       required=("name", "shortName", "periodType"), unique=("shortName",),
-       unique_since={"shortName": (2, 40)},
+       required=("name", "periodType", "shortName"), required_since={"shortName": (2, 40)},
+       unique=("shortName",), unique_since={"shortName": (2, 40)},
+       lengths={"code": 50, "name": 230, "shortName": 50},
        refs={"categoryCombo": "categoryCombo", "dataSetElements[].dataElement": "dataElement",
              "dataSetElements[].categoryCombo": "categoryCombo", "indicators[]": "indicator",
              "organisationUnits[]": "organisationUnit"}),
@@ -124,22 +131,26 @@ TYPES: tuple[MetadataType, ...] = (
        required=("name", "dataSet"),
        refs={"dataSet": "dataSet", "dataElements[]": "dataElement", "indicators[]": "indicator"}),
     _t("trackedEntityType", "trackedEntityTypes", "org.hisp.dhis.trackedentity.TrackedEntityType",
-       o.TrackedEntityType, required=("name",), unique=("name",)),
+       o.TrackedEntityType, required=("name", "shortName"), required_since={"shortName": (2, 42)},
+       unique=("name",)),
     _t("trackedEntityAttribute", "trackedEntityAttributes",
        "org.hisp.dhis.trackedentity.TrackedEntityAttribute", o.TrackedEntityAttribute,
        required=("name", "shortName", "valueType", "aggregationType"), unique=("name", "shortName"),
+       lengths={"code": 50, "name": 230, "shortName": 50},
        refs={"optionSet": "optionSet"}),
     _t("program", "programs", "org.hisp.dhis.program.Program", o.Program,
-       required=("name", "shortName", "programType"),
+       required=("name", "shortName", "programType"), lengths={"code": 50, "name": 230, "shortName": 50},
        refs={"trackedEntityType": "trackedEntityType", "categoryCombo": "categoryCombo",
              "programStages[]": "programStage",
              "programTrackedEntityAttributes[].trackedEntityAttribute": "trackedEntityAttribute",
              "organisationUnits[]": "organisationUnit"}),
     _t("programStage", "programStages", "org.hisp.dhis.program.ProgramStage", o.ProgramStage,
-       required=("name", "program"),
+       required=("name",), lengths={"code": 50, "name": 230},
        refs={"program": "program", "programStageDataElements[].dataElement": "dataElement"}),
     _t("programIndicator", "programIndicators", "org.hisp.dhis.program.ProgramIndicator",
-       o.ProgramIndicator, required=("name", "shortName", "program"), refs={"program": "program"}),
+       o.ProgramIndicator, required=("name", "shortName", "program", "analyticsType"),
+       unique=("name", "shortName"), lengths={"code": 50, "name": 230, "shortName": 50},
+       refs={"program": "program"}),
 )  # fmt: skip
 
 BY_NAME: dict[str, MetadataType] = {t.name: t for t in TYPES}
@@ -150,8 +161,9 @@ ORDER: dict[str, int] = {t.plural: i for i, t in enumerate(TYPES)}
 def generic(plural: str) -> MetadataType:
     """A stand-in entry for a collection key dhis2-mch does not type (visualizations, users ...)."""
     singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
-    return MetadataType(singular, plural, "org.hisp.dhis." + singular[0].upper() + singular[1:],
-                        o.GenericObject, required=())
+    return MetadataType(
+        singular, plural, "org.hisp.dhis." + singular[0].upper() + singular[1:], o.GenericObject, required=()
+    )
 
 
 def lookup(plural: str) -> MetadataType:

@@ -150,7 +150,7 @@ class _Loader:
                     self._read_package(doc, value)
                 continue
             if key not in TOP_LEVEL:
-                self._unknown_key(doc, key, TOP_LEVEL + ("defaults", "package"), "file", None)
+                self._unknown_key(doc, key, (*TOP_LEVEL, "defaults", "package"), "file", None)
                 continue
             self._read_collection(doc, key, value, BY_PLURAL[key], defaults, parent=None)
 
@@ -214,8 +214,8 @@ class _Loader:
         if key in self.index:
             first = self.index[key]
             self.findings.append(
-                f.error("E5005", mtype.name, uid, raw.name, "code",
-                        f"Property `code` with value `{code}` is already used by the {mtype.name} at "
+                f.error("E5003", mtype.name, uid, raw.name, "code",
+                        f"Property `code` with value `{code}` already exists on the {mtype.name} at "
                         f"{first.data.where('code')}; codes are unique per type", data.where("code"))
             )  # fmt: skip
             return None
@@ -317,7 +317,9 @@ class _Loader:
                             raw.data.where(key))  # fmt: skip
                 continue
             if locale != BASE_LOCALE:
-                translations.append({"locale": locale, "property": translation_property(key), "value": _clean(key, text)})
+                translations.append(
+                    {"locale": locale, "property": translation_property(key), "value": _clean(key, text)}
+                )
         base = value.get(BASE_LOCALE)
         return _clean(key, base) if isinstance(base, str) else None
 
@@ -492,4 +494,6 @@ def _base(value: Any) -> str | None:
 
 
 def _translation(obj: dict, prop: str, locale: str) -> str | None:
-    return next((t["value"] for t in obj.get("translations", []) if t["property"] == prop and t["locale"] == locale), None)
+    return next(
+        (t["value"] for t in obj.get("translations", []) if t["property"] == prop and t["locale"] == locale), None
+    )

@@ -9,6 +9,8 @@ from dhis2_mch.model.objects import IdentifiableObject
 from dhis2_mch.model.types import DEFAULT_UIDS, MetadataType
 from dhis2_mch.validate import findings as f
 
+DOTTED_IN_2_38 = frozenset({"E4000", "E4001", "E4053", "E5002", "E5003", "E5004"})
+
 
 @dataclass
 class Context:
@@ -31,6 +33,8 @@ class Context:
         return hit is not None and hit[0].name == target
 
     def finding(self, severity, code, mtype: MetadataType, obj: IdentifiableObject, prop, message) -> f.Finding:
+        if code in DOTTED_IN_2_38 and self.version < (2, 39):
+            message += "."  # ErrorCode.java: 2.38 texts end with a dot, 2.39+ do not
         return f.Finding(severity, code, mtype.name, obj.id, obj.name, prop, message, self.md.origins.get(obj.id))
 
     def error(self, code, mtype, obj, prop, message) -> f.Finding:

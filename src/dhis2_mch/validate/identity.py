@@ -23,15 +23,13 @@ def check(ctx: Context) -> Iterator[Finding]:
                     yield ctx.error("E4014", mtype, obj, child_prop, f"Invalid UID `{child.id}` for property `id`")
         if isinstance(obj, Unparsed):
             continue
-        for prop in mtype.required:
-            if prop == "program" and mtype.name == "programStage":
-                continue  # DHIS2 reports a stage without program as E4053, see references.py
-            value = getattr(obj, prop, None)
-            if value is None or (isinstance(value, str) and not value.strip()):
+        for prop in mtype.required_properties(ctx.version):
+            # DHIS2 skips empty strings here (StringUtils.isEmpty), and never requires a category-model reference
+            if getattr(obj, prop, None) is None:
                 yield ctx.error("E4000", mtype, obj, prop, f"Missing required property `{prop}`")
         for prop, limit in mtype.lengths.items():
             value = getattr(obj, prop, None)
-            if isinstance(value, str) and len(value) > limit:
+            if isinstance(value, str) and len(value) > limit:  # DHIS2 counts UTF-16 units; Vietnamese is BMP
                 yield ctx.error(
                     "E4001", mtype, obj, prop,
                     f"Maximum length of property `{prop}`is {limit}, but given length was {len(value)}",

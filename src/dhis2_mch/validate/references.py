@@ -69,7 +69,9 @@ def _category_model(ctx: Context) -> Iterator[Finding]:
             yield ctx.error(f.CATEGORY_MODEL, cat_t, cat, "categoryOptions", "a category needs at least one option")
     for combo in ctx.md.of("categoryCombos"):
         if not isinstance(combo, Unparsed) and not combo.categories and combo.id != DEFAULT_UIDS["categoryCombo"]:
-            yield ctx.error(f.CATEGORY_MODEL, combo_t, combo, "categories", "a category combo needs at least one category")
+            yield ctx.error(
+                f.CATEGORY_MODEL, combo_t, combo, "categories", "a category combo needs at least one category"
+            )
 
     seen: dict[tuple[str, frozenset], str] = {}
     for coc in ctx.md.of("categoryOptionCombos"):

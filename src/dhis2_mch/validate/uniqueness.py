@@ -1,6 +1,7 @@
 """Duplicates inside the payload: the same UID twice (E5004), or two objects of one type sharing a
-property DHIS2 keeps unique for that type (E5005). Which properties are unique differs per type
-and version (model/types.py), exactly as DHIS2's database constraints."""
+property DHIS2 keeps unique for that type. DHIS2's UniquenessCheck fills its uniqueness map as it
+walks the payload, so the second object gets E5003 naming the first, the same code as a clash with
+a stored object. Which properties are unique differs per type and version (model/types.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if obj.id in first_with_uid:
             yield ctx.error(
                 "E5004", mtype, obj, "id",
-                f"Found duplicate id `{obj.id}` in the payload (also used by {first_with_uid[obj.id]})",
+                f"Id `{obj.id}` for type `{mtype.simple}` exists on more than 1 object in the payload, "
+                f"removing all but the first found (first: {first_with_uid[obj.id]})",
             )  # fmt: skip
         else:
             first_with_uid[obj.id] = ident(mtype, obj)
@@ -36,9 +38,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                     continue
                 if value in seen:
                     yield ctx.error(
-                        "E5005", mtype, obj, prop,
+                        "E5003", mtype, obj, prop,
                         f"Property `{prop}` with value `{value}` on object {ident(mtype, obj)} "
-                        f"already exists on object {ident(mtype, seen[value])}",
+                        f"already exists on object {seen[value].id}",
                     )  # fmt: skip
                 else:
                     seen[value] = obj
