@@ -14,7 +14,7 @@ DEFAULT_METADATA_DIR = Path("metadata")
 def load(path: Path) -> tuple[Metadata, list[Finding]]:
     """A folder in the authoring format, or a DHIS2 metadata JSON file."""
     if path.is_dir():
-        from dhis2_mch.package.load import load_project
+        from dhis2_mch.package.authoring import load_project
 
         return load_project(path)
     if path.is_file():

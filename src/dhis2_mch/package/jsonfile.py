@@ -16,8 +16,7 @@ from dhis2_mch.validate import findings as f
 
 def read_json(path: Path):
     try:
-        with path.open("rb") as fh:
-            return json.load(fh)
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file ({exc.strerror or exc}).") from None
     except UnicodeDecodeError as exc:

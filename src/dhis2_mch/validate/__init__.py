@@ -64,11 +64,14 @@ def validate(
     conventions_check: bool = True,
     prior: list[Finding] | None = None,
 ) -> list[Finding]:
-    """All findings for ``md``: ``prior`` ones (from loading) first, then each rule family's."""
+    """All findings for ``md``: ``prior`` ones (from loading) first, then each rule family's.
+
+    A property the loader already reported (an unresolved code leaves it empty) is not reported
+    again by the rules (as a missing required property): one problem, one finding.
+    """
     ctx = Context(md, version=version, locale=locale)
     found = list(prior or [])
-    for rule in RULES:
-        found.extend(rule.check(ctx))
-    if conventions_check:
-        found.extend(conventions.check(ctx))
+    seen = {(x.id, x.property) for x in found if x.severity == "error"}
+    for rule in (*RULES, conventions) if conventions_check else RULES:
+        found.extend(x for x in rule.check(ctx) if (x.id, x.property) not in seen)
     return found

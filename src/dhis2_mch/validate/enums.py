@@ -33,8 +33,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
             value = getattr(obj, prop)
             if value is not None and value not in values:
-                close = get_close_matches(str(value).upper(), values, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]}?" if close else f"; one of {', '.join(values)}"
+                by_upper = {v.upper(): v for v in values}
+                close = get_close_matches(str(value).upper(), list(by_upper), n=1, cutoff=0.6)
+                hint = f"; did you mean {by_upper[close[0]]}?" if close else f"; one of {', '.join(values)}"
                 version = ".".join(map(str, ctx.version))
                 yield ctx.error(
                     f.UNKNOWN_ENUM, mtype, obj, prop, f"`{value}` is not a {prop} DHIS2 {version} knows{hint}"
