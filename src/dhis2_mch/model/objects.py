@@ -186,7 +186,7 @@ class Indicator(NameableObject):
     decimals: int | None = None
     legendSets: list[Ref] | None = None
 
-    TRANSLATABLE = ("name", "shortName", "description", "formName")
+    TRANSLATABLE = ("name", "shortName", "description", "formName", "numeratorDescription", "denominatorDescription")
 
 
 class DataElementGroup(NameableObject):
