@@ -23,6 +23,7 @@ from dhis2_mch.errors import Dhis2MchError
 COMMANDS = {
     "build": "dhis2_mch.cli.metadata:build",
     "validate": "dhis2_mch.cli.metadata:validate",
+    "docs": "dhis2_mch.cli.docs:docs",
 }
 
 
