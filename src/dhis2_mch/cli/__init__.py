@@ -22,6 +22,7 @@ from dhis2_mch.errors import Dhis2MchError
 # command name -> "module:function"; modules live beside this file, one per command group.
 COMMANDS = {
     "build": "dhis2_mch.cli.metadata:build",
+    "info": "dhis2_mch.cli.connection:info",
     "validate": "dhis2_mch.cli.metadata:validate",
     "docs": "dhis2_mch.cli.docs:docs",
 }

@@ -232,8 +232,7 @@ class Connection:
         rng: random.Random | None = None,
         name: str | None = None,
     ):
-        from dhis2 import Api
-        from dhis2.exceptions import ClientException
+        from dhis2 import Api, ClientException
 
         logs.install()
         raw_url = (url or "").strip()

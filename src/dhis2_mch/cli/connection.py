@@ -1,0 +1,171 @@
+"""How every command that talks to DHIS2 names its target, and ``dhis2-mch info``.
+
+``@connection_options`` adds ``--instance``, ``--url``, ``--config``, ``--insecure`` and ``--timeout``
+and hands the command one ``ConnectionOptions`` (keyword ``server``); ``server.connect()`` resolves
+the profile and secrets and opens the ``Connection``. There is deliberately no option for a password
+or a token: they come from the environment or a secret file (see ``dhis2.profiles``).
+
+Only click is imported at module level: ``dhis2-mch --help`` lists this module's command and must
+not pay for requests or pydantic.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from dhis2_mch.cli.options import emit, format_option
+
+if TYPE_CHECKING:
+    from dhis2_mch.dhis2.connection import Connection
+    from dhis2_mch.dhis2.profiles import Target
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """What the user said about the target on the command line (no secrets here, by construction)."""
+
+    instance: str | None = None
+    url: str | None = None
+    config: Path | None = None
+    insecure: bool = False
+    timeout: float | None = None
+
+    def target(self) -> Target:
+        from dhis2_mch.dhis2.profiles import resolve_target
+
+        return resolve_target(
+            instance=self.instance, url=self.url, config=self.config, insecure=self.insecure, timeout=self.timeout
+        )
+
+    def connect(self, **overrides: Any) -> Connection:
+        """Resolve the profile and secrets, and open the connection (nothing is sent yet)."""
+        return connect(self, **overrides)
+
+
+def connect(options: ConnectionOptions, **overrides: Any) -> Connection:
+    """A ``Connection`` built from the shared options; ``overrides`` go to the Connection (e.g. ``retry``)."""
+    from dhis2_mch import logs
+    from dhis2_mch.dhis2.connection import Connection
+
+    logs.install()
+    return Connection.from_target(options.target(), **overrides)
+
+
+_OPTIONS = (
+    click.option(
+        "--instance",
+        "-i",
+        "instance",
+        metavar="NAME",
+        help="Instance profile from the profiles file (config/instances.yaml).",
+    ),
+    click.option(
+        "--url",
+        "url",
+        metavar="URL",
+        help="DHIS2 base URL (e.g. https://dhis2.example.org); credentials come from DHIS2_TOKEN, or "
+        "DHIS2_USERNAME and DHIS2_PASSWORD, in the environment. Env: DHIS2_URL.",
+    ),
+    click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Profiles file [default: config/instances.yaml, or DHIS2_MCH_CONFIG].",
+    ),
+    click.option(
+        "--insecure",
+        is_flag=True,
+        default=False,
+        help="Allow plain http:// to a host other than this machine (credentials travel unencrypted).",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        metavar="SECONDS",
+        help="Read timeout per request (default 300, or the profile's).",
+    ),
+)
+
+
+def connection_options(func):
+    """Decorator: add the shared target options and pass them as ``server: ConnectionOptions``."""
+
+    @functools.wraps(func)
+    def wrapper(*args, instance, url, config, insecure, timeout, **kwargs):
+        server = ConnectionOptions(instance=instance, url=url, config=config, insecure=insecure, timeout=timeout)
+        return func(*args, server=server, **kwargs)
+
+    for option in reversed(_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@click.command()
+@connection_options
+@format_option
+def info(server: ConnectionOptions, fmt: str) -> None:
+    """Show the DHIS2 version, who you are there, and whether you may deploy metadata and push data.
+
+    Exits 0 when DHIS2 answered and accepted the credentials (3 when not); missing authorities are
+    reported, not treated as failure.
+    """
+    from dhis2_mch.dhis2 import api
+    from dhis2_mch.dhis2.connection import Connection
+    from dhis2_mch.model.types import TYPES
+
+    target = server.target()
+    with Connection.from_target(target) as conn:
+        system = conn.system_info()
+        version = conn.version
+        user = conn.me()
+        gaps = api.metadata_authority_gaps(conn, [t.plural for t in TYPES])
+        can_push = user.has(api.DATA_VALUE_AUTHORITY)
+        data = {
+            "url": conn.base_url,
+            "instance": target.name,
+            "version": {"text": system.version, "major": version.major, "minor": version.minor, "patch": version.patch},
+            "revision": system.revision,
+            "system_name": system.system_name,
+            "user": {
+                "id": user.id,
+                "username": user.username,
+                "display_name": user.display_name,
+                "auth": target.credentials.method,
+                "credentials": target.credentials.describe(),
+            },
+            "authorities": {
+                "superuser": user.is_superuser,
+                "deploy_metadata": {"ok": not gaps, "missing": {p: list(alts) for p, alts in gaps.items()}},
+                "push_data_values": {"ok": can_push, "authority": api.DATA_VALUE_AUTHORITY},
+                "F_METADATA_IMPORT": user.has("F_METADATA_IMPORT"),
+            },
+        }
+    emit(fmt, data, _info_text(data))
+
+
+def _info_text(data: dict) -> str:
+    auth = data["authorities"]
+    yes = {True: "yes", False: "NO"}
+    lines = [
+        f"DHIS2 {data['version']['text']} at {data['url']}"
+        + (f" (instance {data['instance']!r})" if data["instance"] else "")
+        + (f": {data['system_name']}" if data["system_name"] else ""),
+        f"User:              {data['user']['username'] or '?'}"
+        + (f" ({data['user']['display_name']})" if data["user"]["display_name"] else "")
+        + f", {data['user']['credentials']}",
+        f"Superuser (ALL):   {yes[auth['superuser']]}",
+        f"Deploy metadata:   {yes[auth['deploy_metadata']['ok']]}",
+    ]
+    for plural, alts in auth["deploy_metadata"]["missing"].items():
+        lines.append(f"  cannot create {plural}: needs {' or '.join(alts)}")
+    lines.append(f"Push data values:  {yes[auth['push_data_values']['ok']]} ({auth['push_data_values']['authority']})")
+    lines.append(
+        f"F_METADATA_IMPORT: {'yes' if auth['F_METADATA_IMPORT'] else 'no'} (used by the Import/Export app; "
+        "the API checks each type's create authority instead)"
+    )
+    return "\n".join(lines)
