@@ -103,9 +103,13 @@ def test_environment_is_not_trusted_and_proxies_are_explicit(sleeps):
     assert conn.session.proxies["https"] == "http://proxy.test:3128"
 
 
-def test_tls_verification_on_by_default_and_ca_bundle(sleeps):
+def test_tls_verification_on_by_default_and_ca_bundle(sleeps, tmp_path):
     assert Connection(URL, token=TOKEN, sleep=sleeps).session.verify is True
-    assert Connection(URL, token=TOKEN, ca_bundle="/etc/ca.pem", sleep=sleeps).session.verify == "/etc/ca.pem"
+    bundle = tmp_path / "moh-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert Connection(URL, token=TOKEN, ca_bundle=str(bundle), sleep=sleeps).session.verify == str(bundle)
+    with pytest.raises(InputError, match=r"CA bundle .* does not exist"):
+        Connection(URL, token=TOKEN, ca_bundle=str(tmp_path / "missing.pem"), sleep=sleeps)
     with pytest.raises(InputError, match="only be switched off together with --insecure"):
         Connection(URL, token=TOKEN, verify=False, sleep=sleeps)
     assert Connection(URL, token=TOKEN, verify=False, insecure=True, sleep=sleeps).session.verify is False
@@ -144,9 +148,17 @@ def test_credentials_in_the_url_refused_without_echoing_them(sleeps):
     assert_no_secret(info.value)
 
 
-def test_url_with_api_suffix_refused(sleeps):
+@pytest.mark.parametrize("url", [f"{URL}/api", f"{URL}/api/", f"{URL}/dhis/api/29"])
+def test_url_with_api_suffix_refused(sleeps, url):
     with pytest.raises(InputError, match="base URL"):
-        Connection(f"{URL}/api", token=TOKEN, sleep=sleeps)
+        Connection(url, token=TOKEN, sleep=sleeps)
+
+
+def test_host_names_starting_with_api_work(rsps, sleeps):
+    conn = Connection("https://api.dhis2.example.org/hmis", token=TOKEN, sleep=sleeps)
+    assert conn.api_url == "https://api.dhis2.example.org/hmis/api"
+    rsps.get("https://api.dhis2.example.org/hmis/api/system/info", json={"version": "2.42.1"})
+    assert conn.version == (2, 42, 1)
 
 
 # ---------------------------------------------------------------------------------------------- retries

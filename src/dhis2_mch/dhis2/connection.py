@@ -40,6 +40,7 @@ import email.utils
 import ipaddress
 import json
 import logging
+import os
 import random
 import re
 import time
@@ -249,10 +250,20 @@ class Connection:
             raise InputError("Basic authentication needs a user name.")
         logs.register_secret(secret_value, username=username if token is None else None)
 
+        if re.search(r"/api(/|$)", urlsplit(raw_url if "://" in raw_url else "//" + raw_url).path):
+            raise InputError(
+                f"The DHIS2 URL {raw_url} ends in /api: give the server's base URL (what you open in a browser, "
+                "e.g. https://dhis2.example.org or https://host/dhis); dhis2-mch adds /api itself."
+            )
+        api_password = "" if token is not None else secret_value
         try:
-            self.api = Api(raw_url.rstrip("/"), username or "", "" if token is not None else secret_value)
-        except ClientException as exc:
-            raise InputError(f"The DHIS2 URL {raw_url} is not usable: {exc}. Give the server's base URL.") from None
+            self.api = Api(raw_url.rstrip("/"), username or "", api_password)
+        except ClientException:
+            # dhis2.py refuses any URL containing "/api", hosts such as https://api.example.org included:
+            # let it normalise a neutral stand-in with the same scheme, then put the real host back.
+            stand_in = re.sub(r"/api", "/x-pi", raw_url.rstrip("/"))
+            self.api = Api(stand_in, username or "", api_password)
+            self.api._base_url = self.api.base_url.replace("/x-pi", "/api")
         parts = urlsplit(self.api.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise InputError(f"The DHIS2 URL {raw_url} is not an http(s) URL.")
@@ -262,6 +273,8 @@ class Connection:
                 f"could read them. Use https://{parts.netloc}{parts.path}, or pass --insecure (or set insecure: "
                 "true in the profile) if this really is a closed, trusted network."
             )
+        if ca_bundle and not os.path.isfile(os.path.expanduser(ca_bundle)):
+            raise InputError(f"The CA bundle {ca_bundle} does not exist (or is not a file): check ca_bundle.")
         if not verify and not insecure:
             raise InputError(
                 "TLS certificate verification can only be switched off together with --insecure (or insecure: true "
@@ -298,7 +311,7 @@ class Connection:
         session.trust_env = False
         if proxies:
             session.proxies.update(proxies)
-        session.verify = ca_bundle if (verify and ca_bundle) else verify
+        session.verify = os.path.expanduser(ca_bundle) if (verify and ca_bundle) else verify
         if not verify:
             log.warning("TLS certificate verification is OFF for %s (--insecure).", self.base_url)
         session.headers["User-Agent"] = f"dhis2-mch/{__version__} dhis2.py"
