@@ -25,6 +25,7 @@ COMMANDS = {
     "info": "dhis2_mch.cli.connection:info",
     "validate": "dhis2_mch.cli.metadata:validate",
     "docs": "dhis2_mch.cli.docs:docs",
+    "sandbox": "dhis2_mch.cli.sandbox:sandbox",
 }
 
 
