@@ -86,6 +86,18 @@ def _scrub(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (test runners and click swap it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 class RedactingFilter(logging.Filter):
     """For handlers configured outside this process's record factory (e.g. a logging config file)."""
 
@@ -110,14 +122,14 @@ def install() -> None:
 
 
 def configure(verbosity: int = 0) -> None:
-    """Send dhis2-mch's log to stderr: warnings by default, info with -v, debug with -vv."""
+    """Send dhis2-mch's log to stderr: warnings by default, info with 1, debug with 2 (idempotent)."""
     install()
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logger = logging.getLogger("dhis2_mch")
     logger.setLevel(level)
     if not any(getattr(h, "_dhis2_mch", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         handler.addFilter(RedactingFilter())
         handler._dhis2_mch = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

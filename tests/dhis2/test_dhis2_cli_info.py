@@ -110,6 +110,7 @@ def test_info_against_a_server_that_is_down():
     result = run("--url", f"http://127.0.0.1:{port}", "--timeout", "2", env=TOKEN_ENV)
     assert result.exit_code == 3
     assert f"could not connect to 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.output
+    assert result.stderr.count("WARNING: GET http://127.0.0.1") == 3 and "retrying in" in result.stderr
     assert_no_secret(result.output)
 
 

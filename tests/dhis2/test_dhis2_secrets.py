@@ -23,6 +23,7 @@ BASIC = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
 @pytest.fixture
 def everything_logged(caplog):
     caplog.set_level(logging.DEBUG)  # root: urllib3, requests, dhis2.py and ours
+    caplog.set_level(logging.DEBUG, logger="dhis2_mch")  # the CLI may have set ours to WARNING
     return caplog
 
 

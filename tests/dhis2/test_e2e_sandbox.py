@@ -109,6 +109,7 @@ def test_data_value_dry_run_conflict(sb40):
 
 def test_cli_info_and_no_secret_anywhere(sb40, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="dhis2_mch")
     for name in ("DHIS2_URL", "DHIS2_USERNAME", "DHIS2_PASSWORD", "DHIS2_TOKEN_FILE"):
         monkeypatch.delenv(name, raising=False)
     result = CliRunner().invoke(cli, ["info", "--url", sb40.url], env={"DHIS2_TOKEN": sb40.token})

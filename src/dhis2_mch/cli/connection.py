@@ -52,7 +52,7 @@ def connect(options: ConnectionOptions, **overrides: Any) -> Connection:
     from dhis2_mch import logs
     from dhis2_mch.dhis2.connection import Connection
 
-    logs.install()
+    logs.configure()
     return Connection.from_target(options.target(), **overrides)
 
 
@@ -114,10 +114,12 @@ def info(server: ConnectionOptions, fmt: str) -> None:
     Exits 0 when DHIS2 answered and accepted the credentials (3 when not); missing authorities are
     reported, not treated as failure.
     """
+    from dhis2_mch import logs
     from dhis2_mch.dhis2 import api
     from dhis2_mch.dhis2.connection import Connection
     from dhis2_mch.model.types import TYPES
 
+    logs.configure()
     target = server.target()
     with Connection.from_target(target) as conn:
         system = conn.system_info()

@@ -422,29 +422,31 @@ class Connection:
                     delay = self._backoff(attempt)
                     if attempt < self.retry.attempts and slept + delay <= self.retry.max_total:
                         log.warning(
-                            "%s %s: %s; retrying in %.1f s (attempt %d of %d).",
-                            method, shown, type(exc).__name__, delay, attempt + 1, self.retry.attempts,
+                            "%s %s%s: %s (%s); retrying in %.1f s (attempt %d of %d).",
+                            method, self.base_url, shown, _reason(exc), type(exc).__name__, delay, attempt + 1,
+                            self.retry.attempts,
                         )  # fmt: skip
                         self.sleep(delay)
                         slept += delay
                         continue
-                    error = type(error)(f"{error} Gave up after {attempt} attempts.")
+                    error = type(error)(f"{error} Gave up after {attempt} attempt{'s' if attempt > 1 else ''}.")
                 raise error from exc
 
             status = response.status_code
+            gave_up: tuple[int, float | None] | None = None
             if status in self.retry.statuses and safe and status not in accept:
                 asked = _retry_after(response.headers.get("Retry-After"), lambda: datetime.now(UTC))
                 delay = asked if asked is not None else self._backoff(attempt)
                 if attempt < self.retry.attempts and slept + delay <= self.retry.max_total:
                     log.warning(
-                        "%s %s: HTTP %d; retrying in %.1f s (attempt %d of %d).",
-                        method, shown, status, delay, attempt + 1, self.retry.attempts,
+                        "%s %s%s: HTTP %d; retrying in %.1f s (attempt %d of %d).",
+                        method, self.base_url, shown, status, delay, attempt + 1, self.retry.attempts,
                     )  # fmt: skip
                     self.sleep(delay)
                     slept += delay
                     continue
-                response._dhis2_mch_gave_up = (attempt, asked)  # type: ignore[attr-defined]
-            return self._finish(response, method, shown, safe, accept, authority, parse)
+                gave_up = (attempt, asked)
+            return self._finish(response, method, shown, safe, accept, authority, parse, gave_up)
 
     def _backoff(self, attempt: int) -> float:
         # exponential with "equal jitter": between half and all of the step, so clients do not stampede
@@ -540,7 +542,9 @@ class Connection:
         accept: frozenset[int],
         authority: str | None,
         parse: bool,
+        gave_up: tuple[int, float | None] | None = None,
     ) -> Reply:
+        """The answer as a Reply, or the error it means; ``gave_up`` = (attempts made, Retry-After asked)."""
         status = response.status_code
         content = response.content or b""
         ctype = response.headers.get("Content-Type", "")
@@ -550,8 +554,9 @@ class Connection:
             return Reply(status, data, method, shown, dict(response.headers), content)
 
         message, error_code = _server_message(content, ctype)
-        said = f" DHIS2 said: {message}" if message else ""
-        said = logs.redact(said)
+        if message and not message.rstrip().endswith((".", "!", "?", '"')):
+            message = message.rstrip() + "."
+        said = logs.redact(f" DHIS2 said: {message}") if message else ""
         if 300 <= status < 400:
             location = _strip_userinfo(response.headers.get("Location", "")).split("?", 1)[0]
             if "login" in location.lower():
@@ -570,21 +575,23 @@ class Connection:
                 "client's IP address and method."
             )
         if status == 403:
-            needed = f" This needs the authority {authority} (or ALL);" if authority else ""
-            raise AuthError(
-                f"{where}: access denied (HTTP 403).{said}{needed} ask a DHIS2 administrator to add it to one of "
-                f"your user roles{'' if authority else ', or to share the objects with you'}."
+            needs = (
+                f" This needs the authority {authority} (or ALL): ask a DHIS2 administrator to add it to one of "
+                "your user roles."
+                if authority
+                else " Your user lacks an authority, or sharing access to an object, that this needs: ask a DHIS2 "
+                "administrator."
             )
-        gave_up = getattr(response, "_dhis2_mch_gave_up", None)
+            raise AuthError(f"{where}: access denied (HTTP 403).{said}{needs}")
         if status in self.retry.statuses or status >= 500:
             tries = f" after {gave_up[0]} attempts" if gave_up and gave_up[0] > 1 else ""
             if gave_up and gave_up[1] is not None and gave_up[0] < self.retry.attempts:
                 tries = f" (it asked to retry after {gave_up[1]:g} s, longer than dhis2-mch waits)"
             unsure = (
-                ""
-                if safe or status in (429, 503)
-                else " The request may still have been applied (a proxy can give up while DHIS2 keeps working): "
+                " The request may still have been applied (a proxy can give up while DHIS2 keeps working): "
                 "check before sending it again."
+                if not safe and status in (502, 504)
+                else ""
             )
             what = {
                 429: "is refusing requests for now (HTTP 429, too many requests)",
@@ -700,6 +707,6 @@ def _reason(exc: BaseException) -> str:
     root = _root(exc)
     text = str(root)
     text = re.sub(r"<[^>]*object at 0x[0-9a-f]+>:?\s*", "", text)
-    text = re.sub(r"HTTPS?ConnectionPool\([^)]*\):\s*", "", text)
+    text = re.sub(r"HTTPS?Connection(Pool)?\([^)]*\):\s*", "", text)
     text = text.strip() or type(root).__name__
     return logs.redact(text[:200])
