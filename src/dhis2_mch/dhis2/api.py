@@ -254,12 +254,12 @@ def fetch_objects(
     odd = [c for c in codes if set(c) & set(",[]")]
     base = [("fields", fields), ("paging", "false")]
     found: dict[str, dict] = {}
-    requests: list[list[tuple[str, str]]] = [
+    queries: list[list[tuple[str, str]]] = [
         *_chunks(conn, plural, base, "id", ids),
         *_chunks(conn, plural, base, "code", plain),
         *([*base, ("filter", f"code:eq:{c}")] for c in odd),
     ]
-    for params in requests:
+    for params in queries:
         for obj in _collection(conn, plural, params, plural):
             found.setdefault(str(obj.get("id")), obj)
     return list(found.values())
