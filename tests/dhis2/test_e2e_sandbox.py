@@ -1,7 +1,6 @@
-"""End to end over real HTTP against the sandbox (the DHIS2 stand-in), when it is available.
+"""End to end over real loopback HTTP against the sandbox (the DHIS2 stand-in) at 2.38, 2.40 and 2.42.
 
-Uses the ``sandbox`` fixture from tests/conftest.py when it exists; otherwise starts
-``dhis2_mch.sandbox.Sandbox`` directly; skips when neither is there.
+Uses the ``sandbox`` / ``sandbox_factory`` fixtures of tests/conftest.py; skips where they are absent.
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ from dhis2_fakes import assert_no_secret
 
 from dhis2_mch.cli import cli
 from dhis2_mch.dhis2 import api
-from dhis2_mch.dhis2.connection import Connection
-from dhis2_mch.errors import AuthError
+from dhis2_mch.dhis2.connection import Connection, RetryPolicy
+from dhis2_mch.errors import AuthError, ServerUnavailable
 
 DE = "Mche2eDe001"
 PAYLOAD = {
@@ -26,35 +25,21 @@ PAYLOAD = {
 }  # fmt: skip
 
 
-def _start(request, version: str):
+def _fixture(request, name: str):
     try:
-        fixture = request.getfixturevalue("sandbox")
+        return request.getfixturevalue(name)
     except pytest.FixtureLookupError:
-        fixture = None
-    if fixture is not None and str(getattr(fixture, "version", "")).startswith(version):
-        return fixture, None
-    try:
-        from dhis2_mch.sandbox import Sandbox
-    except ImportError:
-        pytest.skip("the sandbox (dhis2_mch.sandbox) is not available")
-    sb = Sandbox(version=version).start()
-    return sb, sb
+        pytest.skip(f"the sandbox fixture `{name}` (tests/conftest.py) is not available")
 
 
 @pytest.fixture(params=["2.38", "2.40", "2.42"])
 def sb(request):
-    sandbox, owned = _start(request, request.param)
-    yield sandbox
-    if owned is not None:
-        owned.stop()
+    return _fixture(request, "sandbox_factory")(request.param)
 
 
 @pytest.fixture
 def sb40(request):
-    sandbox, owned = _start(request, "2.40")
-    yield sandbox
-    if owned is not None:
-        owned.stop()
+    return _fixture(request, "sandbox")
 
 
 def test_version_user_and_default_model(sb):
@@ -120,3 +105,31 @@ def test_cli_info_and_no_secret_anywhere(sb40, caplog, monkeypatch):
     for text in (result.output, bad.output, caplog.text):
         assert sb40.token not in text and sb40.password not in text
     assert_no_secret(caplog.text)
+
+
+def _faulty(request, **faults):
+    from dhis2_mch.sandbox import Faults
+
+    return _fixture(request, "sandbox_factory")("2.40", faults=Faults(**faults))
+
+
+def test_503_with_retry_after_from_a_real_socket_is_retried(request, sleeps):
+    sb = _faulty(request, error_rate=1.0, every=2, status=503, retry_after=2)
+    conn = Connection(sb.url, username=sb.username, password=sb.password, sleep=sleeps)
+    assert conn.me().is_superuser  # request 1
+    result = api.import_metadata(conn, PAYLOAD, import_mode="COMMIT")  # request 2 gets 503, fixed ids: retried
+    assert result.ok and result.stats.created == 1
+    assert sleeps == [2.0]
+
+
+def test_dropped_connections_retried_for_reads_never_for_unsafe_writes(request, sleeps):
+    sb = _faulty(request, drop_rate=1.0, every=1)
+    conn = Connection(sb.url, token=sb.token, sleep=sleeps, retry=RetryPolicy(attempts=3))
+    with pytest.raises(ServerUnavailable, match="connection broke") as info:
+        conn.system_info()
+    assert len(sleeps) == 2 and "Gave up after 3 attempts" in str(info.value)
+    sleeps.clear()
+    no_ids = {"dataElements": [{k: v for k, v in PAYLOAD["dataElements"][0].items() if k != "id"}]}
+    with pytest.raises(ServerUnavailable, match="may already have been applied"):
+        api.import_metadata(conn, no_ids, import_mode="COMMIT", check_authorities=False)
+    assert sleeps == []
