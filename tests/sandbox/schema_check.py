@@ -8,7 +8,8 @@ validating those real responses with the same checker:
 - WebMessage requires ``errorCode`` and types ``response`` as a WebMessage; real success messages carry
   no errorCode and ``response`` is an ImportReport/ImportSummary/... (checked on its own here);
 - ErrorReport types ``errorProperties`` items and ``value`` as objects; DHIS2 sends strings (sample 02b);
-- Notification requires ``dataType``, JobConfiguration ``schedulingType`` ...; DHIS2 omits them (04a/04b);
+- Notification requires ``dataType``, JobConfiguration ``schedulingType`` ..., ImportOptions
+  ``notificationLevel`` and ``mergeMode``; DHIS2 omits them (04a/04b, 03a, 04c);
 - DataValue types ``comment`` as a string; a real GET sends ``null`` (recorded 2.40 GET).
 """
 
@@ -62,7 +63,7 @@ def _patch(name: str, schema: dict) -> dict:
     if name in ("ErrorReport", "errorReport"):
         props["errorProperties"] = {"type": "array"}
         props["value"] = {}
-    if name in ("Notification", "JobConfiguration"):
+    if name in ("Notification", "JobConfiguration", "ImportOptions"):
         schema.pop("required", None)
     if name in ("DataValue", "dataValue") and "comment" in props:
         props["comment"] = {"type": ["string", "null"]}

@@ -8,7 +8,8 @@ Version paths below 38 (``/api/37/metadata``, ``/api/37/dataValueSets``) answer 
 HTTP 200, as ``withPlainResponseBefore(V38)`` does. ``/api/system/ping`` needs no credentials; every
 other path does (see ``auth.py``).
 
-unverified: the 404 text for an unknown object ("<Type> with id <uid> could not be found.", E1005)
+unverified: the 404 text for an unknown object ("<Type> with id <uid> could not be found.", with
+errorCode E1005 from 2.40, the first schema whose ErrorCode enum has it)
 and for an unknown path; 2.41+ ``Initiated <JOB_TYPE> (<job id>)`` (FACTS only says
 "Initiated METADATA_IMPORT (...)").
 """
@@ -229,7 +230,8 @@ class App:
             obj = self.store.get(plural, uid)
             if obj is None:
                 name = md.simple(md.KLASSES[plural])
-                return Response.message(wm.not_found(f"{name} with id {uid} could not be found.", "E1005"))
+                code = "E1005" if self.version.minor >= 40 else None  # NotFoundException arrived in 2.40
+                return Response.message(wm.not_found(f"{name} with id {uid} could not be found.", code))
             spec = query.parse_fields((q.get("fields") or ["*"])[0])
             return Response.json(200, query.apply_fields(obj, spec, self.store.by_uid))
         objs = list(self.store.objects(plural).values())

@@ -159,6 +159,8 @@ class TrackerImport:
             value = values.normalize_boolean(
                 None if dv.get("value") is None else str(dv.get("value")), de.get("valueType")
             )
+            if value is not None:
+                present.add(de_id)
             key = values.value_error(value, de.get("valueType"))
             if key:
                 errors.append(self._error("E1302", uid, de_id, key))
@@ -176,9 +178,6 @@ class TrackerImport:
                         else (value, "DataElement", de_id, option_set["id"])
                     )
                     errors.append(self._error("E1125", uid, *args))
-                    continue
-            if value is not None:
-                present.add(de_id)
         if event.get("status") == "COMPLETED":
             for de_id, psde in stage_des.items():
                 if psde.get("compulsory") and de_id not in present:
