@@ -327,7 +327,7 @@ class MetadataImport:
         self.user, self.granted = user, granted
         self.by_type: dict[str, list[Item]] = {}
         self.reports: dict[str, TypeReport] = {}
-        # uid -> item, and (plural, code) -> item, for every object in the payload (DHIS2's preheat)
+        # (plural, uid) -> item and (plural, code) -> item for every payload object (DHIS2's preheat)
         self.preheat: dict[tuple[str, str], Item] = {}
         self.preheat_codes: dict[tuple[str, str], Item] = {}
 
@@ -369,14 +369,14 @@ class MetadataImport:
             return self.store.find(plural, "code", obj.get("code")) if obj.get("code") else None
         return self.store.get(plural, obj.get("id"))
 
-    # -- checks (each returns {item: [error reports]}) --
+    # -- checks, in DHIS2's order; each failure goes through _fail (or, for references, report.add) --
 
-    def _fail(self, item: Item, errors: list[dict], *, remove: bool = True) -> None:
+    def _fail(self, item: Item, errors: list[dict]) -> None:
+        """An ObjectValidationCheck failure: report it, count it ignored once more, drop the object."""
         report = self.reports[item.plural]
         report.add(item, errors)
         report.ignored += 1
-        if remove:
-            item.removed = True
+        item.removed = True
 
     def _duplicate_ids(self, items: list[Item]) -> list[Item]:
         seen: set[str] = set()
