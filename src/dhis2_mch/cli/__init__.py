@@ -26,6 +26,9 @@ COMMANDS = {
     "validate": "dhis2_mch.cli.metadata:validate",
     "docs": "dhis2_mch.cli.docs:docs",
     "sandbox": "dhis2_mch.cli.sandbox:sandbox",
+    "plan": "dhis2_mch.cli.deploy:plan",
+    "deploy": "dhis2_mch.cli.deploy:deploy",
+    "export": "dhis2_mch.cli.deploy:export",
 }
 
 

@@ -265,6 +265,23 @@ def fetch_objects(
     return list(found.values())
 
 
+def list_objects(conn: Connection, plural: str, *, fields: str = "id,code,name,shortName") -> list[dict[str, Any]]:
+    """Every object of one type, with a few fields (``paging=false``).
+
+    What a plan needs to predict uniqueness clashes: names and codes are compared exactly, and an
+    ``in:[...]`` filter cannot carry names with commas, so the whole (small) identity list is read.
+    """
+    if not _PLURAL.match(plural):
+        raise InputError(f"{plural!r} is not a DHIS2 metadata collection name (e.g. dataElements).")
+    return _collection(conn, plural, [("fields", fields), ("paging", "false")], plural)
+
+
+def root_org_units(conn: Connection) -> list[str]:
+    """UIDs of the level-1 organisation units (the ``<OU_ROOT_UID>`` of WHO packages)."""
+    params = [("fields", "id"), ("paging", "false"), ("filter", "level:eq:1")]
+    return [str(o["id"]) for o in _collection(conn, "organisationUnits", params, "organisationUnits") if o.get("id")]
+
+
 def default_category_model(conn: Connection) -> DefaultCategoryModel:
     """The target's default category model, found by the name "default" (code "default" as a fallback)."""
     fields = "id,code,name,categories[id,code,name,categoryOptions[id,code,name]]"
