@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from dhis2_mch.sandbox import auth, query, values
+from dhis2_mch.model import values
+from dhis2_mch.model.periods import latest_open_future_period, parse_period, period_of, shift
+from dhis2_mch.sandbox import auth, query
 from dhis2_mch.sandbox.codes import message
 from dhis2_mch.sandbox.faults import Faults
-from dhis2_mch.sandbox.periods import latest_open_future_period, parse_period, period_of, shift
 from dhis2_mch.sandbox.versions import parse_version
 from dhis2_mch.sandbox.webmessage import typed_response
 

@@ -34,10 +34,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from dhis2_mch.model import values
+from dhis2_mch.model.periods import FREQUENCY_ORDER, Period, latest_open_future_period, parse_period
 from dhis2_mch.model.types import DEFAULT_UIDS
-from dhis2_mch.sandbox import values
 from dhis2_mch.sandbox.codes import CONFLICTS, message
-from dhis2_mch.sandbox.periods import FREQUENCY_ORDER, Period, latest_open_future_period, parse_period
 from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version
 

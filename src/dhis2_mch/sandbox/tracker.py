@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from dhis2_mch.model import values
 from dhis2_mch.model.uid import is_valid_uid
-from dhis2_mch.sandbox import values
 from dhis2_mch.sandbox.metadata import new_uid
 from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version
