@@ -138,7 +138,10 @@ def test_export_round_trips_the_package(sandbox_factory, project):
     assert result.exit_code == 0, result.output
 
 
-def test_server_down_is_exit_3_without_traceback(project):
+def test_server_down_is_exit_3_without_traceback(project, monkeypatch):
+    from dhis2_mch.dhis2.connection import Connection
+
+    monkeypatch.setattr(Connection, "default_sleep", staticmethod(lambda seconds: None))  # the retries, without waiting
     result = CliRunner(env={"DHIS2_USERNAME": "admin", "DHIS2_PASSWORD": "s3cret-pw"}).invoke(
         cli, ["deploy", "--url", "http://127.0.0.1:9"]
     )
