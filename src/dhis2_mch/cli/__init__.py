@@ -29,6 +29,8 @@ COMMANDS = {
     "plan": "dhis2_mch.cli.deploy:plan",
     "deploy": "dhis2_mch.cli.deploy:deploy",
     "export": "dhis2_mch.cli.deploy:export",
+    "push": "dhis2_mch.cli.data:push",
+    "demo": "dhis2_mch.cli.demo:demo",
 }
 
 

@@ -1,0 +1,109 @@
+"""What the package says about each aggregate data element: its UID, value type, option combos and
+the one data set (and so the period type) it is reported in. Built once from the typed model; the
+files name everything by code, the server needs UIDs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+
+from dhis2_mch.model.metadata import Metadata
+from dhis2_mch.model.types import DEFAULT_UIDS
+
+DEFAULT_COC = DEFAULT_UIDS["categoryOptionCombo"]
+
+
+@dataclass(frozen=True)
+class DataSetInfo:
+    uid: str
+    code: str | None
+    period_type: str
+    open_future_periods: int
+
+
+@dataclass(frozen=True)
+class DataElementInfo:
+    uid: str
+    code: str
+    name: str | None
+    value_type: str | None
+    aggregation_type: str | None
+    zero_is_significant: bool
+    combo: str
+    data_sets: tuple[DataSetInfo, ...]
+    option_codes: frozenset[str] | None = None
+
+    def as_dict(self) -> dict:
+        """The keys ``model.values.zero_and_insignificant`` reads."""
+        return {
+            "valueType": self.value_type,
+            "zeroIsSignificant": self.zero_is_significant,
+            "aggregationType": self.aggregation_type,
+        }
+
+
+@dataclass
+class Catalogue:
+    data_elements: dict[str, DataElementInfo] = field(default_factory=dict)  # by code and by UID
+    #: (combo UID, frozenset of option codes) -> option combo UID
+    option_combos: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)
+    #: combo UID -> its option combos' UIDs (to accept a UID written directly)
+    combo_members: dict[str, set[str]] = field(default_factory=dict)
+
+    def data_element(self, code: str) -> DataElementInfo | None:
+        return self.data_elements.get(code)
+
+    def suggest(self, code: str) -> str:
+        close = get_close_matches(code, [c for c in self.data_elements if "_" in c], n=1, cutoff=0.75)
+        return f"; did you mean `{close[0]}`?" if close else ""
+
+    def option_combo(self, de: DataElementInfo, text: str) -> str | None:
+        """``default``, an empty cell, option codes joined by ``+`` (any order), or the option combo's UID."""
+        text = text.strip()
+        if text in ("", "default"):
+            return DEFAULT_COC if de.combo == DEFAULT_UIDS["categoryCombo"] else None
+        found = self.option_combos.get((de.combo, frozenset(p.strip() for p in text.split("+"))))
+        if found:
+            return found
+        return text if text in self.combo_members.get(de.combo, ()) else None
+
+    def combo_choices(self, de: DataElementInfo) -> list[str]:
+        return sorted("+".join(sorted(opts)) for combo, opts in self.option_combos if combo == de.combo)
+
+
+def build_catalogue(md: Metadata) -> Catalogue:
+    cat = Catalogue()
+    option_code = {o.id: o.code for o in md.of("categoryOptions")}
+    for coc in md.of("categoryOptionCombos"):
+        if coc.categoryCombo is None:
+            continue
+        codes = frozenset(option_code.get(r.id, r.id) for r in coc.categoryOptions or [])
+        cat.option_combos[(coc.categoryCombo.id, codes)] = coc.id
+        cat.combo_members.setdefault(coc.categoryCombo.id, set()).add(coc.id)
+    options_of_set = {}
+    for opt in md.of("options"):
+        if opt.optionSet is not None:
+            options_of_set.setdefault(opt.optionSet.id, set()).add(opt.code)
+    sets_of_de: dict[str, list[DataSetInfo]] = {}
+    for ds in md.of("dataSets"):
+        info = DataSetInfo(ds.id, ds.code, ds.periodType or "", ds.openFuturePeriods or 0)
+        for dse in ds.dataSetElements or []:
+            if dse.dataElement is not None:
+                sets_of_de.setdefault(dse.dataElement.id, []).append(info)
+    for de in md.of("dataElements"):
+        if de.domainType != "AGGREGATE" or de.id not in sets_of_de or not de.code:
+            continue
+        info = DataElementInfo(
+            uid=de.id,
+            code=de.code,
+            name=de.name,
+            value_type=de.valueType,
+            aggregation_type=de.aggregationType,
+            zero_is_significant=bool(de.zeroIsSignificant),
+            combo=de.categoryCombo.id if de.categoryCombo else DEFAULT_UIDS["categoryCombo"],
+            data_sets=tuple(sets_of_de[de.id]),
+            option_codes=frozenset(options_of_set[de.optionSet.id]) if de.optionSet else None,
+        )
+        cat.data_elements[de.code] = info
+        cat.data_elements[de.id] = info
+    return cat

@@ -1,0 +1,50 @@
+"""Accepted rows → one data value set per data set, serialised once.
+
+FACTS §6: always send ``dataSet`` on the envelope, one envelope per data set (from 2.43 a value
+set without it aborts when a data element is in several data sets). Each envelope remembers the
+source row of every value, so DHIS2's conflict indexes can be mapped back to the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dhis2_mch.data.readers import ROW
+
+
+@dataclass
+class Envelope:
+    data_set: str
+    body: bytes
+    rows: list[int]  # source row of dataValues[i]
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+
+def envelopes(accepted: pd.DataFrame, substitutions: dict[str, str] | None = None) -> list[Envelope]:
+    """``substitutions``: package UIDs → this instance's (its default option combo may differ)."""
+    table = substitutions or {}
+    out = []
+    for ds, group in accepted.groupby("ds", sort=True):
+        values = [
+            {k: v for k, v in item.items() if v}
+            for item in pd.DataFrame(
+                {
+                    "dataElement": group["de"],
+                    "period": group["period"],
+                    "orgUnit": group["ou"],
+                    "categoryOptionCombo": group["coc"].replace(table),
+                    "attributeOptionCombo": group["aoc"].replace(table),
+                    "value": group["send"],
+                    "comment": group["comment"],
+                }
+            ).to_dict("records")
+        ]
+        body = json.dumps({"dataSet": ds, "dataValues": values}, ensure_ascii=False, separators=(",", ":"))
+        out.append(Envelope(str(ds), body.encode("utf-8"), [int(r) for r in group[ROW]]))
+    return out

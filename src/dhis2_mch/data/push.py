@@ -1,0 +1,189 @@
+"""``push``: a file of aggregate values into DHIS2, nothing lost on the way.
+
+By default nothing is sent when the preflight rejects a row (``partial=True`` sends the rest).
+Every row that was not accepted, by the preflight or by DHIS2, is reported with its reason and
+written to a rejected-rows file in the same long format, so it can be corrected and pushed again.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from dhis2_mch.data.catalogue import build_catalogue
+from dhis2_mch.data.payload import envelopes
+from dhis2_mch.data.preflight import Rejection, preflight
+from dhis2_mch.data.readers import OPTIONAL, REQUIRED, ROW, Table, read_table
+from dhis2_mch.dhis2 import api
+from dhis2_mch.dhis2.connection import Connection
+from dhis2_mch.dhis2.reports import DataValueImportResult
+from dhis2_mch.errors import InputError, ValidationFailed
+from dhis2_mch.model.uid import is_valid_uid
+from dhis2_mch.package import load
+
+DEFAULT_REJECTED_DIR = Path("build/rejected")
+
+
+@dataclass
+class PushReport:
+    source: Path
+    target: str
+    dry_run: bool
+    rows: int
+    rejections: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sent: int = 0
+    data_sets: int = 0
+    results: list[DataValueImportResult] = field(default_factory=list)
+    held_back: bool = False  # preflight found problems and nothing was sent
+    rejected_file: Path | None = None
+
+    def total(self, key: str) -> int:
+        return sum(getattr(r, key) for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejections and not self.held_back and all(not r.aborted for r in self.results)
+
+    def as_json(self) -> dict:
+        return {
+            "ok": self.ok,
+            "source": str(self.source),
+            "target": self.target,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "sent": self.sent,
+            "held_back": self.held_back,
+            "data_sets": self.data_sets,
+            "import_count": {k: self.total(k) for k in ("imported", "updated", "ignored", "deleted")},
+            "status": [r.status for r in self.results],
+            "rejected": [r.as_json() for r in self.rejections],
+            "rejected_file": str(self.rejected_file) if self.rejected_file else None,
+            "notes": self.notes,
+        }
+
+    def as_text(self) -> str:
+        head = f"Push of {self.source} to {self.target}{' (dry run: DHIS2 stores nothing)' if self.dry_run else ''}"
+        lines = [head, f"  rows read: {self.rows}"]
+        pre = [r for r in self.rejections if r.stage == "preflight"]
+        server = [r for r in self.rejections if r.stage == "server"]
+        if self.held_back:
+            lines.append(
+                f"  {len({r.row for r in pre})} rows failed the preflight, so nothing was sent "
+                "(fix them, or pass --partial to send the other rows)"
+            )
+        else:
+            lines.append(f"  sent: {self.sent} values in {self.data_sets} data sets")
+            lines.append(
+                "  DHIS2: "
+                + ", ".join(f"{k} {self.total(k)}" for k in ("imported", "updated", "ignored", "deleted"))
+                + (f" ({', '.join(sorted({r.status for r in self.results}))})" if self.results else "")
+            )
+        for title, items in (("rejected before sending", pre), ("rejected by DHIS2", server)):
+            if items:
+                lines.append(f"  {title}: {len({r.row for r in items})} rows")
+                lines += [f"    {r.as_text()}" for r in items[:30]]
+                if len(items) > 30:
+                    lines.append(f"    ... and {len(items) - 30} more (all of them in the rejected-rows file)")
+        if self.rejected_file:
+            lines.append(f"  rejected rows kept in {self.rejected_file} (same format: correct and push it again)")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def push(
+    source: Path,
+    conn: Connection,
+    *,
+    metadata: Path = Path("metadata"),
+    dry_run: bool = False,
+    partial: bool = False,
+    rejected_dir: Path = DEFAULT_REJECTED_DIR,
+    sheet: str | None = None,
+    today: date | None = None,
+) -> PushReport:
+    table = read_table(source, sheet)
+    md, findings = load(metadata)
+    broken = [f for f in findings if f.severity == "error"]
+    if broken:
+        raise InputError(f"{metadata}: the package has errors ({broken[0].as_text()}); run `dhis2-mch validate`.")
+    catalogue = build_catalogue(md)
+    frame = table.frame
+    report = PushReport(source, conn.where, dry_run, len(frame))
+    units = sorted(set(frame["orgUnit"]) - {""})
+    found = api.org_units(conn, codes=units, ids=[u for u in units if is_valid_uid(u)])
+    org_units = {u.code: u.id for u in found if u.code} | {u.id: u.id for u in found}
+    checked = preflight(frame, catalogue, org_units, today=today or date.today(), server=conn.where)
+    report.rejections, report.notes = list(checked.rejections), list(checked.notes)
+    if checked.rejections and not partial:
+        report.held_back = True
+    elif len(checked.accepted):
+        _require_deployed(conn, catalogue, checked.accepted)
+        batches = envelopes(checked.accepted, api.default_category_model(conn).substitutions())
+        for env in batches:
+            result = api.import_data_values(conn, env.body, dry_run=dry_run)
+            report.results.append(result)
+            report.rejections += _server_rejections(result, env.rows, frame)
+        report.sent = sum(e.size for e in batches)
+        report.data_sets = len(batches)
+    if report.rejections:
+        report.rejected_file = write_rejected(table, report.rejections, rejected_dir)
+    return report
+
+
+def _require_deployed(conn: Connection, catalogue, accepted) -> None:
+    """DHIS2 would refuse every value of a data set it does not know (E7600): say why, before sending."""
+    wanted = sorted(set(accepted["ds"]))
+    found = {o["id"] for o in api.fetch_objects(conn, "dataSets", ids=wanted, fields="id")}
+    missing = [ds for ds in wanted if ds not in found]
+    if missing:
+        names = {d.uid: d.code or d.uid for info in catalogue.data_elements.values() for d in info.data_sets}
+        raise ValidationFailed(
+            f"{conn.where} has no data set {', '.join(f'{names.get(m, m)} [{m}]' for m in missing)}: the package is "
+            "not deployed there (run `dhis2-mch deploy` first). Nothing was sent."
+        )
+
+
+def _server_rejections(result: DataValueImportResult, rows: list[int], frame) -> list[Rejection]:
+    """DHIS2's conflicts point at positions in the envelope: turn them back into file rows."""
+    by_row = frame.set_index(ROW)
+    out = []
+    for conflict in result.conflicts:
+        column = conflict.property if conflict.property in by_row.columns else "value"
+        for index in conflict.indexes:
+            if 0 <= index < len(rows):
+                row = rows[index]
+                reason = f"{conflict.error_code or 'conflict'}: {conflict.message}"
+                out.append(Rejection(row, column, str(by_row.at[row, column]), reason, "server"))
+    if result.aborted:  # the whole set was refused (data set, org unit, attribute combo): every row with it
+        why = "; ".join(c.describe() for c in result.conflicts) or result.description or result.status
+        out += [Rejection(r, "dataSet", "", f"DHIS2 refused the whole data value set: {why}", "server") for r in rows]
+    return out
+
+
+def write_rejected(table: Table, rejections: list[Rejection], folder: Path) -> Path:
+    path = folder / f"{table.path.stem}.rejected.csv"
+    reasons: dict[int, list[Rejection]] = {}
+    for r in rejections:
+        reasons.setdefault(r.row, []).append(r)
+    rows = table.frame.set_index(ROW)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([*REQUIRED, *OPTIONAL, "row", "column", "reason"])
+            for row in sorted(reasons):
+                source = rows.loc[row]
+                writer.writerow(
+                    [
+                        *(source[c] for c in (*REQUIRED, *OPTIONAL)),
+                        row,
+                        "; ".join(dict.fromkeys(r.column for r in reasons[row])),
+                        "; ".join(f"{r.stage}: {r.reason}" for r in reasons[row]),
+                    ]
+                )
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the rejected rows ({exc.strerror or exc}).") from None
+    return path

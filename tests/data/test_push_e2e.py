@@ -1,0 +1,192 @@
+"""``dhis2-mch push`` against the sandbox: the values that reach the server, the rows that do not, and why."""
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from dhis2_mch.cli import cli
+from dhis2_mch.model.uid import derive_uid
+from dhis2_mch.sandbox import org_unit_uid
+
+ROOT = Path(__file__).parents[2]
+SEED = ROOT / "config" / "examples" / "seed_figures.csv"
+HEADER = "orgUnit,period,dataElement,categoryOptionCombo,value,comment\n"
+
+
+@pytest.fixture(scope="module")
+def deployed_db(tmp_path_factory):
+    """A sandbox database with the programme package deployed once, copied for each test."""
+    from dhis2_mch.sandbox import Sandbox
+
+    db = tmp_path_factory.mktemp("db") / "deployed.sqlite"
+    with Sandbox("2.40", db) as sb:
+        sb.start()
+        result = CliRunner(env=_env(sb)).invoke(cli, ["deploy", "--metadata", str(ROOT / "metadata"), "--url", sb.url])
+        assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture
+def server(sandbox_factory, deployed_db, tmp_path, monkeypatch):
+    db = tmp_path / "server.sqlite"
+    shutil.copy(deployed_db, db)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "metadata").symlink_to(ROOT / "metadata")
+    return sandbox_factory("2.40", db=db)
+
+
+def _env(sb, user=None):
+    return {"DHIS2_USERNAME": user or sb.username, "DHIS2_PASSWORD": sb.password, "DHIS2_TOKEN": None,
+            "DHIS2_URL": None, "DHIS2_MCH_CONFIG": None}  # fmt: skip
+
+
+def push(sb, path, *args, user=None):
+    result = CliRunner(env=_env(sb, user)).invoke(cli, ["push", str(path), "--url", sb.url, "--format", "json", *args])
+    assert "Traceback" not in result.output
+    return result, (json.loads(result.stdout) if result.stdout.strip().startswith("{") else None)
+
+
+def stored(sb):
+    return {(v["de"], v["pe"], v["ou"], v["coc"]): v["value"] for v in sb.data_values()}
+
+
+def de(code):
+    return derive_uid("dataElement", code)
+
+
+def test_seed_figures_reach_the_server(server):
+    result, report = push(server, SEED)
+    assert result.exit_code == 0, result.output
+    assert report["import_count"] == {"imported": 12, "updated": 0, "ignored": 0, "deleted": 0}
+    values = stored(server)
+    lao_cai = org_unit_uid("15")
+    pregnant = derive_uid("categoryOptionCombo", "MCH_BENEFICIARY", "MCH_BEN_PREGNANT")
+    assert values[(de("F1000_CUM_PERSONS_COUNSELLED"), "2024S1", lao_cai, pregnant)] == "1541"
+    assert values[(de("F1000_CUM_MEAL_DEMO_PARTICIPANTS"), "2024S1", lao_cai, "HllvX50cXC0")] == "1589"
+    assert len(values) == 12
+    again, report = push(server, SEED)
+    assert again.exit_code == 0 and report["import_count"]["ignored"] == 12
+
+
+BAD = HEADER + (
+    "15,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_OLD,24,good\n"
+    "15,2024S1,F1000_MODELS_OPERATNG,MCH_GUIDE_OLD,24,typo\n"
+    "99999,2024S1,F1000_MODELS_DEVELOPING,default,12,unknown org unit\n"
+    "15,202406,F1000_MODELS_DEVELOPING,default,12,monthly period for a six-monthly element\n"
+    "15,2024S7,F1000_MODELS_DEVELOPING,default,12,no such period\n"
+    "15,2024S1,F1000_CUM_MEAL_DEMO_SESSIONS,default,1.541,thousands separator\n"
+    "15,2024S1,F1000_CUM_MEAL_DEMO_PARTICIPANTS,default,mười,text\n"
+    "15,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_QD2869,30,twice\n"
+    "15,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_QD2869,31,twice\n"
+    "15,2099S1,F1000_MODELS_DEVELOPING,default,12,future\n"
+    "15,2024S1,F1000_MODELS_OPERATING,MCH_SEX_FEMALE,3,wrong option\n"
+)
+
+
+def test_bad_rows_are_reported_kept_and_nothing_is_sent(server, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD, encoding="utf-8")
+    result, report = push(server, path)
+    assert result.exit_code == 1
+    assert report["held_back"] and report["sent"] == 0
+    assert server.data_values() == []
+    by_row = {r["row"]: (r["column"], r["reason"]) for r in report["rejected"]}
+    assert sorted(by_row) == list(range(3, 13))
+    assert by_row[3][0] == "dataElement" and "did you mean `F1000_MODELS_OPERATING`?" in by_row[3][1]
+    assert by_row[4][0] == "orgUnit"
+    assert by_row[5] == ("period", by_row[5][1]) and "reported SixMonthly" in by_row[5][1]
+    assert by_row[6][0] == "period" and "not a DHIS2 period" in by_row[6][1]
+    assert "no thousands separators" in by_row[7][1]
+    assert by_row[8][0] == "value"
+    assert "different values for the same data value" in by_row[9][1] and 10 in by_row
+    assert "in the future" in by_row[11][1]
+    assert by_row[12][0] == "categoryOptionCombo"
+    with open(report["rejected_file"], encoding="utf-8-sig") as fh:
+        kept = list(csv.DictReader(fh))
+    assert [int(r["row"]) for r in kept] == list(range(3, 13))
+    assert kept[5]["value"] == "mười" and kept[0]["comment"] == "typo"
+    assert "Traceback" not in result.stderr
+
+
+def test_partial_sends_the_good_rows_only(server, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD, encoding="utf-8")
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    assert report["sent"] == 1 and report["import_count"]["imported"] == 1
+    assert list(stored(server).values()) == ["24"]
+
+
+def test_conflicts_from_dhis2_are_mapped_back_to_rows(server, tmp_path):
+    path = tmp_path / "communes.csv"
+    path.write_text(
+        HEADER
+        + "23053,202511,EMT_SUPERVISION_VISITS,default,1,Hòa Thắng: the user's own commune\n"
+        + "23023,202511,EMT_SUPERVISION_VISITS,default,1,Sông Lũy: outside the user's hierarchy\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path, user=server.restricted_username)
+    assert result.exit_code == 1
+    assert report["import_count"]["imported"] == 1
+    (rejected,) = report["rejected"]
+    assert (rejected["row"], rejected["column"], rejected["stage"]) == (3, "orgUnit", "server")
+    assert rejected["reason"].startswith("E7617")
+    assert list(stored(server)) == [(de("EMT_SUPERVISION_VISITS"), "202511", org_unit_uid("23053"), "HllvX50cXC0")]
+
+
+def test_dry_run_stores_nothing(server):
+    result, report = push(server, SEED, "--dry-run")
+    assert result.exit_code == 0 and report["import_count"]["imported"] == 12
+    assert server.data_values() == []
+
+
+def test_excel_file_keeps_leading_zeros_of_commune_codes(server, tmp_path):
+    path = tmp_path / "lao_cai.xlsx"
+    frame = pd.DataFrame(
+        {
+            "orgUnit": ["02809"],
+            "period": ["202406"],
+            "dataElement": ["F1000_MEAL_DEMO_SESSIONS"],
+            "categoryOptionCombo": ["default"],
+            "value": ["3"],
+        }
+    )
+    frame.to_excel(path, index=False)
+    result, _ = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert list(stored(server)) == [(de("F1000_MEAL_DEMO_SESSIONS"), "202406", org_unit_uid("02809"), "HllvX50cXC0")]
+
+
+def test_package_not_deployed_is_said_before_sending(sandbox_factory, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    sb = sandbox_factory("2.40")
+    result, _ = push(sb, SEED)
+    assert result.exit_code == 1
+    assert "not deployed there (run `dhis2-mch deploy` first)" in result.stderr
+    assert sb.data_values() == []
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("orgUnit,period,value\n15,2024S1,3\n", "missing column(s) dataElement"),
+        ("", "the file is empty"),
+        ('orgUnit,period,dataElement,value\n15,"2024S1,F1000,3\n', "malformed CSV"),
+    ],
+)
+def test_unreadable_files_exit_2(server, tmp_path, content, fragment):
+    path = tmp_path / "input.csv"
+    path.write_text(content, encoding="utf-8")
+    result, _ = push(server, path)
+    assert result.exit_code == 2
+    assert fragment in result.stderr and "input.csv" in result.stderr
+
+
+def test_missing_file_exits_2(server, tmp_path):
+    result, _ = push(server, tmp_path / "nope.csv")
+    assert result.exit_code == 2 and "no such file" in result.stderr
