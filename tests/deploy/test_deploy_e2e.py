@@ -33,7 +33,7 @@ def summary(report):
 
 
 @pytest.mark.parametrize("version", ["2.38", "2.39", "2.40", "2.41", "2.42.3"])
-def test_programme_package_deploys_and_then_plans_no_change(sandbox_factory, version, monkeypatch):
+def test_programme_package_deploys_plans_no_change_and_accepts_the_seed_figures(sandbox_factory, version, monkeypatch):
     monkeypatch.chdir(ROOT)
     sb = sandbox_factory(version)
     result, report = run(sb, "deploy")
@@ -44,6 +44,10 @@ def test_programme_package_deploys_and_then_plans_no_change(sandbox_factory, ver
     result, report = run(sb, "plan")
     assert result.exit_code == 0
     assert summary(report) == {"create": 0, "update": 0, "unchanged": summary(report)["unchanged"], "conflicts": 0}
+    result, report = run(sb, "push", "config/examples/seed_figures.csv")
+    assert result.exit_code == 0, result.output
+    assert report["import_count"]["imported"] == 12 and report["rejected"] == []
+    assert sorted(int(v["value"]) for v in sb.data_values()) == [9, 9, 12, 24, 30, 66, 93, 103, 1432, 1541, 1589, 2924]
 
 
 @pytest.mark.parametrize("version", ["2.38", "2.40", "2.42.3"])
