@@ -14,6 +14,8 @@ import pandas as pd
 
 from dhis2_mch.data.readers import ROW
 
+KEYS = ("dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo", "value", "comment")
+
 
 @dataclass
 class Envelope:
@@ -31,20 +33,11 @@ def envelopes(accepted: pd.DataFrame, substitutions: dict[str, str] | None = Non
     table = substitutions or {}
     out = []
     for ds, group in accepted.groupby("ds", sort=True):
-        values = [
-            {k: v for k, v in item.items() if v}
-            for item in pd.DataFrame(
-                {
-                    "dataElement": group["de"],
-                    "period": group["period"],
-                    "orgUnit": group["ou"],
-                    "categoryOptionCombo": group["coc"].replace(table),
-                    "attributeOptionCombo": group["aoc"].replace(table),
-                    "value": group["send"],
-                    "comment": group["comment"],
-                }
-            ).to_dict("records")
-        ]
+        columns = (
+            group["de"], group["period"], group["ou"], group["coc"].replace(table), group["aoc"].replace(table),
+            group["send"], group["comment"],
+        )  # fmt: skip
+        values = [{k: v for k, v in zip(KEYS, row, strict=True) if v} for row in zip(*columns, strict=True)]
         body = json.dumps({"dataSet": ds, "dataValues": values}, ensure_ascii=False, separators=(",", ":"))
         out.append(Envelope(str(ds), body.encode("utf-8"), [int(r) for r in group[ROW]]))
     return out
