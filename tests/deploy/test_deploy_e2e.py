@@ -99,8 +99,9 @@ def test_one_changed_name_gives_exactly_one_update_and_a_backup(sandbox_factory,
     assert {o["name"] for o in sb.objects("dataElements")} >= {"EX - Children weighed (all)"}
 
 
-def test_name_clash_with_a_server_object_is_reported_before_any_write(sandbox_factory, project):
-    sb = sandbox_factory("2.40")
+@pytest.mark.parametrize("version", ["2.38", "2.40", "2.42.3"])
+def test_name_clash_with_a_server_object_is_reported_before_any_write(sandbox_factory, project, version):
+    sb = sandbox_factory(version)
     import requests
 
     clash = {"id": "Abcdefghij1", "name": "EX - Children weighed", "shortName": "Someone else's"}
