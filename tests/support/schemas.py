@@ -4,7 +4,9 @@ The schemas come from dhis2-json-schema-generator: their top-level ``required`` 
 primitive and computed properties (a category option combo's ``aggregationType``, a data set's
 ``formType``) that DHIS2 fills in itself and that real exports, the WHO packages included, do not
 carry. So a payload is checked with the top-level ``required`` removed: property names, JSON types,
-enumerations and nested ``{"id": uid}`` shapes are what the contract is about.
+enumerations and nested ``{"id": uid}`` shapes are what the contract is about. (Contracts of the
+sandbox's *responses*, which need other corrections to the generated schemas, are in
+tests/sandbox/schema_check.py.)
 """
 
 from __future__ import annotations
