@@ -128,11 +128,12 @@ class Plan:
 
     def as_text(self) -> str:
         version = ".".join(map(str, self.version))
+        per_type = self.per_type()
         lines = [
             f"Plan for {self.target} (DHIS2 {version}): {self.count(CREATE)} to create, "
             f"{self.count(UPDATE)} to update, {self.count(UNCHANGED)} unchanged, {len(self.conflicts)} conflicts"
         ]
-        for plural, counts in self.per_type().items():
+        for plural, counts in per_type.items():
             c, u, n = counts[CREATE], counts[UPDATE], counts[UNCHANGED]
             lines.append(f"  {plural:<28} create {c:>4}  update {u:>4}  unchanged {n:>4}")
         shown: Counter = Counter()
@@ -142,7 +143,7 @@ class Plan:
                 if shown[o.plural] <= MAX_CREATES_SHOWN:
                     lines.append(f"  + {o.type} {o.code or ''} '{o.name}' [{o.uid}]")
                 elif shown[o.plural] == MAX_CREATES_SHOWN + 1:
-                    more = self.per_type()[o.plural][CREATE] - MAX_CREATES_SHOWN
+                    more = per_type[o.plural][CREATE] - MAX_CREATES_SHOWN
                     lines.append(f"  + ... and {more} more {o.plural} (--format json lists them all)")
             elif o.action == UPDATE:
                 lines.append(f"  ~ {o.type} {o.code or ''} '{o.name}' [{o.uid}]")

@@ -3,7 +3,8 @@
 A package refers to DHIS2's default category model by the UIDs new databases get
 (bjDvmb4bfuf, GLevLNI9wkl, xYerKDKCefk, HllvX50cXC0); an old instance may have others. Packages
 also carry an ``<OU_ROOT_UID>`` placeholder where a visualization needs the instance's root org
-unit. Both are replaced in every string of the payload (references and expressions alike).
+unit. Both are replaced in every string of the payload (references and expressions alike); the
+instance's values come from ``dhis2.api.default_category_model`` and ``root_org_units``.
 """
 
 from __future__ import annotations
@@ -11,17 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dhis2_mch.model.types import DEFAULT_UIDS
-
 OU_ROOT_PLACEHOLDER = "<OU_ROOT_UID>"
-
-
-def substitutions(instance_defaults: dict[str, str], root_org_unit: str | None = None) -> dict[str, str]:
-    """Package UID -> instance UID, only where they differ."""
-    table = {DEFAULT_UIDS[t]: uid for t, uid in instance_defaults.items() if uid and DEFAULT_UIDS.get(t) != uid}
-    if root_org_unit:
-        table[OU_ROOT_PLACEHOLDER] = root_org_unit
-    return table
 
 
 def substitute(payload: Any, table: dict[str, str]) -> Any:
