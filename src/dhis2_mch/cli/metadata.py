@@ -18,14 +18,13 @@ version_option = click.option(
 
 
 def parse_version(text: str) -> tuple[int, int]:
+    from dhis2_mch.dhis2.version import parse_version as parse
     from dhis2_mch.errors import InputError
 
-    parts = text.strip().split(".")
     try:
-        major, minor = (int(parts[0]), int(parts[1])) if parts[0] == "2" else (2, int(parts[0]))
-    except (ValueError, IndexError):
+        return parse(text).short
+    except ValueError:
         raise InputError(f"--dhis2-version {text!r}: expected a version such as 2.40 or 40.") from None
-    return major, minor
 
 
 @click.command()

@@ -54,7 +54,8 @@ class Catalogue:
         return self.data_elements.get(code)
 
     def suggest(self, code: str) -> str:
-        close = get_close_matches(code, [c for c in self.data_elements if "_" in c], n=1, cutoff=0.75)
+        codes = [key for key, info in self.data_elements.items() if key == info.code]
+        close = get_close_matches(code, codes, n=1, cutoff=0.75)
         return f"; did you mean `{close[0]}`?" if close else ""
 
     def option_combo(self, de: DataElementInfo, text: str) -> str | None:

@@ -216,36 +216,35 @@ def _resolve_path(value: Path | None, base: Path) -> Path | None:
     return value if value.is_absolute() else base / value
 
 
+def _profile_secret(file: Path | None, var: str, what: str, env: Mapping[str, str]) -> tuple[SecretStr | None, str]:
+    """The secret from a permission-checked file if the profile names one, else from an environment variable."""
+    if file is not None:
+        return read_secret_file(file, what), f"file {file}"
+    return _secret_from_env(env, var), f"environment variable {var}"
+
+
 def _profile_credentials(name: str, profile: InstanceProfile, base: Path, env: Mapping[str, str]) -> Credentials:
     if profile.auth == "token":
-        token_file = _resolve_path(profile.token_file, base)
-        if token_file is not None:
-            secret, source = read_secret_file(token_file, "token"), f"file {token_file}"
-        else:
-            var = profile.token_env or "DHIS2_TOKEN"
-            secret, source = _secret_from_env(env, var), f"environment variable {var}"
-            if secret is None:
-                raise InputError(
-                    f"Instance {name!r} uses a personal access token, but the environment variable {var} is not "
-                    "set. Export it (e.g. from your password manager), or set token_file in the profile."
-                )
+        var = profile.token_env or "DHIS2_TOKEN"
+        secret, source = _profile_secret(_resolve_path(profile.token_file, base), var, "token", env)
+        if secret is None:
+            raise InputError(
+                f"Instance {name!r} uses a personal access token, but the environment variable {var} is not "
+                "set. Export it (e.g. from your password manager), or set token_file in the profile."
+            )
         _check_token(secret, source)
         return _register(Credentials(method="token", secret=secret, source=source))
 
     username = profile.username or (env.get("DHIS2_USERNAME") or "").strip() or None
     if not username:
         raise InputError(f"Instance {name!r} uses a user name and password, but has no `username:` in the profile.")
-    password_file = _resolve_path(profile.password_file, base)
-    if password_file is not None:
-        secret, source = read_secret_file(password_file, "password"), f"file {password_file}"
-    else:
-        var = profile.password_env or "DHIS2_PASSWORD"
-        secret, source = _secret_from_env(env, var), f"environment variable {var}"
-        if secret is None:
-            raise InputError(
-                f"Instance {name!r}: the password for user {username!r} comes from the environment variable {var}, "
-                "which is not set. Export it, or set password_file in the profile (a file only you can read)."
-            )
+    var = profile.password_env or "DHIS2_PASSWORD"
+    secret, source = _profile_secret(_resolve_path(profile.password_file, base), var, "password", env)
+    if secret is None:
+        raise InputError(
+            f"Instance {name!r}: the password for user {username!r} comes from the environment variable {var}, "
+            "which is not set. Export it, or set password_file in the profile (a file only you can read)."
+        )
     return _register(Credentials(method="basic", username=username, secret=secret, source=source))
 
 
