@@ -28,7 +28,7 @@ from typing import Any
 
 from dhis2_mch.data.names import name_key
 from dhis2_mch.model.objects import OrganisationUnit, Ref
-from dhis2_mch.orgunits.hierarchy import LEGACY_PREFIX, LEGACY_SUFFIX
+from dhis2_mch.orgunits.hierarchy import LEGACY_PREFIX, LEGACY_ROOT_CODE, LEGACY_SUFFIX
 
 #: kind prefixes of provinces and districts (communes' are handled by data.names)
 _KINDS = ("thành phố", "tỉnh", "thủ đô", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường", "đặc khu")
@@ -105,10 +105,10 @@ def adopt(
     matched: dict[str, dict[str, Any]] = {}  # our uid -> the server unit adopted
     for unit in units:  # parents come before their children in a build
         assert unit.id is not None and unit.code is not None and unit.name is not None
-        if unit.id in by_id:
-            continue
         parent = report.remap.get(unit.parent.id, unit.parent.id) if unit.parent and unit.parent.id else None
         found = by_code.get(unit.code)
+        if found is not None and found["id"] == unit.id:
+            continue
         if found is not None:
             if comparable(found.get("name") or "") != comparable(unit.name):
                 report.refused.append(
@@ -120,8 +120,10 @@ def adopt(
                     )
                 )  # fmt: skip
                 continue
+            if unit.id in by_id:  # ours already, and another unit holds the code: the plan shows E5003
+                continue
             how = "code"
-        elif unit.code.startswith(LEGACY_PREFIX):
+        elif unit.id in by_id or unit.code.startswith(LEGACY_ROOT_CODE):
             continue
         else:
             candidates = by_parent_name.get((parent, comparable(unit.name)), [])

@@ -105,7 +105,7 @@ def current_units(provinces: list[str], *, stations: bool = False) -> list[Organ
 
 
 def station_name(commune: Unit) -> str:
-    """"Trạm Y tế xã Hòa Thắng": the commune health station, its kind in lower case as written."""
+    """ "Trạm Y tế xã Hòa Thắng": the commune health station, its kind in lower case as written."""
     rest = commune.name[len(commune.kind) :].strip()
     return f"Trạm Y tế {commune.kind.lower()} {rest}"
 

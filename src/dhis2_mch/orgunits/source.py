@@ -111,7 +111,7 @@ def _rows(table: str, columns: str) -> list[sqlite3.Row]:
     path = data_dir() / "dataset.db"
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         db.row_factory = sqlite3.Row
-        return list(db.execute(f"SELECT DISTINCT {columns} FROM {table}"))  # noqa: S608 (fixed names)
+        return list(db.execute(f"SELECT DISTINCT {columns} FROM {table}"))  # table and column names are constants
 
 
 @cache
@@ -158,7 +158,8 @@ def successors() -> tuple[Successor, ...]:
         keys_old[f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}"] = _text(
             r["wardCode"] or r["districtCode"]
         )
-    keys_new = {(r["provinceKey"], r["wardKey"]): _text(r["wardCode"]) for r in _rows("admin_units", "provinceKey, wardKey, wardCode")}
+    new_rows = _rows("admin_units", "provinceKey, wardKey, wardCode")
+    keys_new = {(r["provinceKey"], r["wardKey"]): _text(r["wardCode"]) for r in new_rows}
     with (data_dir() / "converter_2025.json").open(encoding="utf-8") as f:
         table = json.load(f)
     pairs: list[tuple[str, str, bool, bool]] = []  # old, new, divided, default
