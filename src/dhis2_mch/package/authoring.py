@@ -42,7 +42,9 @@ TOP_LEVEL = (
     "categoryOptions", "categories", "categoryCombos", "optionSets", "dataElements", "dataElementGroups",
     "indicatorTypes", "indicators", "indicatorGroups", "dataSets", "organisationUnitGroups",
     "organisationUnitGroupSets", "trackedEntityTypes", "trackedEntityAttributes", "programs",
-    "programIndicators",
+    "programIndicators", "programStageSections", "programSections", "programRuleVariables", "programRules",
+    "programRuleActions", "legendSets", "constants", "validationRules", "validationRuleGroups", "predictors",
+    "predictorGroups", "visualizations", "dashboards", "userGroups",
 )  # fmt: skip
 
 #: (parent collection, key) -> child collection written inline in the parent
@@ -50,6 +52,9 @@ INLINE = {
     ("optionSets", "options"): "options",
     ("dataSets", "sections"): "sections",
     ("programs", "programStages"): "programStages",
+    ("programs", "programSections"): "programSections",
+    ("programStages", "programStageSections"): "programStageSections",
+    ("programRules", "programRuleActions"): "programRuleActions",
 }
 
 #: DHIS2's defaults, filled in where the author wrote nothing (a file's ``defaults:`` overrides them)
@@ -77,11 +82,15 @@ NESTED = {
     ("dataSets", "dataSetElements"): ("dataElement", "dataElement"),
     ("programStages", "programStageDataElements"): ("dataElement", "dataElement"),
     ("programs", "programTrackedEntityAttributes"): ("trackedEntityAttribute", "trackedEntityAttribute"),
+    ("trackedEntityTypes", "trackedEntityTypeAttributes"): ("trackedEntityAttribute", "trackedEntityAttribute"),
 }
 NESTED_ITEM_REFS = {"categoryCombo": "categoryCombo"}  # other references an item may carry
 
 EXPRESSIONS = {("indicators", "numerator"), ("indicators", "denominator"),
-               ("programIndicators", "expression"), ("programIndicators", "filter")}  # fmt: skip
+               ("programIndicators", "expression"), ("programIndicators", "filter"),
+               # {expression: ...} objects: a validation rule's sides, a predictor's generator and skip test
+               ("validationRules", "leftSide"), ("validationRules", "rightSide"),
+               ("predictors", "generator"), ("predictors", "sampleSkipTest")}  # fmt: skip
 TOKEN = re.compile(r"(#|[A-Z]{1,3})\{([^{}]*)\}")
 
 
@@ -231,7 +240,11 @@ class _Loader:
         cocs = self._option_combos()
         for raw in self.raws:
             for key in [k for k in raw.out if (raw.mtype.plural, k) in EXPRESSIONS]:
-                raw.out[key] = self._expression(raw, key, raw.out[key], cocs)
+                value = raw.out[key]
+                if isinstance(value, dict):
+                    raw.out[key] = {**value, "expression": self._expression(raw, key, value.get("expression"), cocs)}
+                else:
+                    raw.out[key] = self._expression(raw, key, value, cocs)
 
         md = Metadata()
         if self.package is not None:
@@ -295,10 +308,13 @@ class _Loader:
         if name == "program":
             for ptea in out.get("programTrackedEntityAttributes") or []:
                 ptea["program"] = {"id": raw.uid}
-        parent_ref = {"option": "optionSet", "section": "dataSet", "programStage": "program"}.get(name)
+        parent_ref = {"option": "optionSet", "section": "dataSet", "programStage": "program",
+                      "programSection": "program", "programStageSection": "programStage",
+                      "programRuleAction": "programRule"}.get(name)  # fmt: skip
         if parent_ref and raw.parent is not None:
             out[parent_ref] = {"id": raw.parent.uid}
-            out.setdefault("sortOrder", raw.position + 1)
+            if "sortOrder" in raw.mtype.model.model_fields:
+                out.setdefault("sortOrder", raw.position + 1)
         for child_key, children in raw.children.items():
             out[child_key] = [{"id": c.uid} for c in children]
 
@@ -375,6 +391,8 @@ class _Loader:
             elif key == "programTrackedEntityAttributes":
                 item = {"id": derive_uid("programTrackedEntityAttribute", raw.code, code), **item}
                 item.setdefault("sortOrder", len(items) + 1)
+            elif key == "trackedEntityTypeAttributes":
+                item = {"id": derive_uid("trackedEntityTypeAttribute", raw.code, code), **item}
             items.append(item)
         return items
 
