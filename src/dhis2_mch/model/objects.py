@@ -51,7 +51,7 @@ class NameableObject(IdentifiableObject):
     shortName: str | None = None
     description: str | None = None
 
-    TRANSLATABLE = ("name", "shortName", "description")
+    TRANSLATABLE: ClassVar[tuple[str, ...]] = ("name", "shortName", "description")
 
 
 class GenericObject(IdentifiableObject):
