@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from dhis2_mch.cli import cli
+from dhis2_mch.model.translations import translation_property
 from dhis2_mch.model.types import BY_PLURAL, DEFAULT_LENGTHS
 from dhis2_mch.model.uid import derive_uid
 from dhis2_mch.package import load
 from dhis2_mch.validate import validate
-from dhis2_mch.validate.conventions import translation_property
 
 ROOT = Path(__file__).resolve().parents[2]
 METADATA = ROOT / "metadata"
