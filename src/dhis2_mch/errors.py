@@ -36,3 +36,7 @@ class AuthError(Dhis2MchError):
     """DHIS2 refused the credentials (401) or the user lacks an authority the command needs."""
 
     exit_code = 3
+
+
+class PackageInvalid(ValidationFailed):
+    """The metadata package has validation errors, so it was not built, deployed or pushed to."""
