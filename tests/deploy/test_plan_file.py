@@ -29,7 +29,8 @@ def run(sb, *args):
 
 
 def post(sb, payload):
-    requests.post(f"{sb.url}/api/metadata", json=payload, auth=(sb.username, sb.password), timeout=10).raise_for_status()
+    auth = (sb.username, sb.password)
+    requests.post(f"{sb.url}/api/metadata", json=payload, auth=auth, timeout=10).raise_for_status()
 
 
 def rename_on_server(sb, plural, code, name):
