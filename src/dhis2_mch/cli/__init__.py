@@ -31,6 +31,8 @@ COMMANDS = {
     "export": "dhis2_mch.cli.deploy:export",
     "push": "dhis2_mch.cli.data:push",
     "demo": "dhis2_mch.cli.demo:demo",
+    "sync": "dhis2_mch.cli.sync:sync",
+    "template": "dhis2_mch.cli.template:template",
 }
 
 
