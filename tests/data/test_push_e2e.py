@@ -190,3 +190,34 @@ def test_unreadable_files_exit_2(server, tmp_path, content, fragment):
 def test_missing_file_exits_2(server, tmp_path):
     result, _ = push(server, tmp_path / "nope.csv")
     assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+def test_push_frame_reports_every_row_and_each_chunk(server):
+    """The library entry: a DataFrame in, each chunk heard as it returns, every row's outcome out."""
+    from dhis2_mch.data.push import load_package, push_frame
+    from dhis2_mch.dhis2.connection import Connection
+
+    frame = pd.read_csv(SEED, dtype=str, keep_default_na=False)
+    frame.index = [f"seed-{i}" for i in range(len(frame))]
+    frame.loc["seed-extra"] = ["15", "2024S1", "F1000_MODELS_OPERATNG", "MCH_GUIDE_OLD", "24", "typo"]
+    heard = []
+    with Connection(server.url, username=server.username, password=server.password) as conn:
+        report = push_frame(frame, conn, load_package(ROOT / "metadata"), partial=True, chunk_size=5,
+                            on_chunk=heard.append)  # fmt: skip
+    assert [(c.number, c.of, len(c.rows)) for c in heard] == [(1, 3, 5), (2, 3, 5), (3, 3, 2)]
+    assert sorted(r for c in heard for r in c.stored) == sorted(frame.index[:-1])
+    assert report.outcomes.counts() == {"stored": 12, "rejected": 1, "not sent": 0}
+    assert report.outcomes.of("seed-extra") == "rejected" and "did you mean" in report.outcomes.reason("seed-extra")
+    assert len(stored(server)) == 12
+
+
+def test_held_back_rows_are_not_sent(server, tmp_path):
+    from dhis2_mch.data.push import load_package, push_file
+    from dhis2_mch.dhis2.connection import Connection
+
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD, encoding="utf-8")
+    with Connection(server.url, username=server.username, password=server.password) as conn:
+        report = push_file(path, conn, load_package(ROOT / "metadata"), rejected_dir=tmp_path / "rej")
+    assert report.outcomes.of(2) == "not sent" and "held back" in report.outcomes.reason(2)
+    assert report.outcomes.counts() == {"stored": 0, "rejected": 10, "not sent": 1}

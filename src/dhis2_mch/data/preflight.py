@@ -10,9 +10,11 @@ per row, so a 100,000-row file costs a few thousand checks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from numbers import Integral
+from typing import Any
 
 import pandas as pd
 
@@ -39,7 +41,7 @@ EXAMPLE_PERIOD = {"Monthly": "202406", "Yearly": "2024", "SixMonthly": "2024S1",
 
 @dataclass(frozen=True)
 class Rejection:
-    row: int
+    row: Hashable  # the row id: a line number for a file, the index label for a DataFrame
     column: str
     value: str
     reason: str
@@ -144,7 +146,7 @@ def preflight(
     ]
 
     rejections = [
-        Rejection(int(df.at[i, ROW]), column, str(df.at[i, column]), reason)
+        Rejection(row_id(df.at[i, ROW]), column, str(df.at[i, column]), reason)
         for i, items in sorted(problems.items())
         for column, reason in items
     ]
@@ -152,7 +154,7 @@ def preflight(
     ok, duplicates, notes = _duplicates(ok)
     rejections += duplicates
     zeros = [
-        int(r)
+        row_id(r)
         for r, i, v in zip(ok[ROW], ok["_info"], ok["send"], strict=True)
         if value_rules.zero_and_insignificant(v, i.as_dict())
     ]
@@ -162,7 +164,7 @@ def preflight(
             "DHIS2 accepts them but does not store them."
         )
     accepted = ok.drop(columns=["_info", "_period"])
-    return Checked(accepted.reset_index(drop=True), sorted(rejections, key=lambda r: r.row), notes)
+    return Checked(accepted.reset_index(drop=True), sorted(rejections, key=lambda r: _order(r.row)), notes)
 
 
 def _coc_reason(catalogue: Catalogue, info: DataElementInfo, text: str) -> str:
@@ -220,19 +222,28 @@ def _duplicates(ok: pd.DataFrame) -> tuple[pd.DataFrame, list[Rejection], list[s
         return ok, [], []
     rejections, notes, drop = [], [], []
     for _, group in ok[dup].groupby(key, sort=False):
-        rows = [int(r) for r in group[ROW]]
+        rows = [row_id(r) for r in group[ROW]]
         if group["send"].nunique() == 1:
             drop += list(group.index[1:])
             notes.append(f"rows {_rows(rows)} give the same value for one data value: sent once")
         else:
             drop += list(group.index)
+            why = f"rows {_rows(rows)} give different values for the same data value"
             rejections += [
-                Rejection(int(r), "value", str(v), f"rows {_rows(rows)} give different values for the same data value")
-                for r, v in zip(group[ROW], group["value"], strict=True)
+                Rejection(row_id(r), "value", str(v), why) for r, v in zip(group[ROW], group["value"], strict=True)
             ]
     return ok.drop(index=drop), rejections, notes
 
 
-def _rows(rows: list[int]) -> str:
+def row_id(value: Hashable) -> Hashable:
+    """numpy's integers as Python ints (for JSON and equality with the file's line numbers)."""
+    return int(value) if isinstance(value, Integral) else value
+
+
+def _order(row: Hashable) -> tuple[int, Any]:
+    return (0, row) if isinstance(row, int) else (1, str(row))
+
+
+def _rows(rows: list[Hashable]) -> str:
     shown = ", ".join(map(str, rows[:8]))
     return shown + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")

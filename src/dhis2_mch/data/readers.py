@@ -17,7 +17,8 @@ from dhis2_mch.errors import InputError
 #: the long format: one row per value. Required columns first.
 REQUIRED = ("orgUnit", "period", "dataElement", "value")
 OPTIONAL = ("categoryOptionCombo", "attributeOptionCombo", "comment")
-ROW = "_row"  # the row's line number in the source file (header = line 1)
+ROW = "_row"  # the row's line number in the source file (header = line 1), or its id in a frame
+POS = "_pos"  # the row's position in the input frame (0-based), to record its outcome
 
 
 @dataclass
@@ -33,17 +34,29 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     if frame.empty and len(frame.columns) == 0:
         raise InputError(f"{path}: the file is empty; expected a header row with {', '.join(REQUIRED)}.")
     original = [str(c) for c in frame.columns]
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    frame, ignored = normalise(frame, str(path))
+    return Table(path, frame, original, ignored)
+
+
+def normalise(frame: pd.DataFrame, source: str = "the table") -> tuple[pd.DataFrame, list[str]]:
+    """The long format's columns under their canonical names, as stripped text, blank rows dropped.
+
+    ``ROW`` is the row's id: the frame's index label (for a file, its line number). Returns the
+    frame and the names of the columns it ignored.
+    """
+    original = [str(c) for c in frame.columns]
     by_lower = {c.strip().lower(): c for c in original}
     rename, missing = {}, []
     for name in (*REQUIRED, *OPTIONAL):
-        source = by_lower.get(name.lower())
-        if source is not None:
-            rename[source] = name
+        column = by_lower.get(name.lower())
+        if column is not None:
+            rename[column] = name
         elif name in REQUIRED:
             missing.append(name)
     if missing:
         raise InputError(
-            f"{path}: missing column(s) {', '.join(missing)}. The long format needs the columns "
+            f"{source}: missing column(s) {', '.join(missing)}. The long format needs the columns "
             f"{', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)}); the file has: {', '.join(original) or 'none'}."
         )
     frame = frame.rename(columns=rename)[list(rename.values())].copy()
@@ -52,11 +65,11 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
             frame[name] = ""
     for name in frame.columns:
         frame[name] = frame[name].fillna("").astype(str).str.strip()
-    frame[ROW] = range(2, len(frame) + 2)
+    frame[ROW] = frame.index
     blank = (frame[list(REQUIRED)] == "").all(axis=1)
-    frame = frame[~blank].reset_index(drop=True)
+    frame = frame[~blank]
     ignored = [c for c in original if c not in rename]
-    return Table(path, frame, original, ignored)
+    return frame, ignored
 
 
 def _read(path: Path, sheet: str | None) -> pd.DataFrame:

@@ -15,8 +15,8 @@ from typing import Any
 
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.objects import IdentifiableObject, Unparsed
+from dhis2_mch.model.translations import translation_property
 from dhis2_mch.model.types import DEFAULT_UIDS
-from dhis2_mch.validate.conventions import translation_property
 
 BASE = "en"
 TOKEN = re.compile(r"(#|[A-Z]{1,3})\{([^{}]*)\}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dhis2_mch.errors import InputError
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.validate.findings import Finding
 
 DEFAULT_METADATA_DIR = Path("metadata")
 

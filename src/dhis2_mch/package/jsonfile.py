@@ -8,10 +8,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dhis2_mch.errors import InputError
+from dhis2_mch.model import findings as f
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.objects import Unparsed
 from dhis2_mch.model.types import lookup
-from dhis2_mch.validate import findings as f
 
 
 def read_json(path: Path):

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.validate import conventions, enums, expressions, identity, references, uniqueness
 from dhis2_mch.validate.context import Context
-from dhis2_mch.validate.findings import Finding
 
 RULES = (identity, uniqueness, enums, references, expressions)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dhis2_mch.model import findings as f
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.objects import IdentifiableObject
 from dhis2_mch.model.types import DEFAULT_UIDS, MetadataType
-from dhis2_mch.validate import findings as f
 
 DOTTED_IN_2_38 = frozenset({"E4000", "E4001", "E4053", "E5002", "E5003", "E5004"})
 

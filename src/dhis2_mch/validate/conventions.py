@@ -3,20 +3,15 @@ project locale (vi) for every translatable text, a description on what people co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from dhis2_mch.model import findings as f
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.objects import Unparsed
-from dhis2_mch.validate import findings as f
+from dhis2_mch.model.translations import translation_property
 from dhis2_mch.validate.context import Context
-from dhis2_mch.validate.findings import Finding
 
 DESCRIBED_TYPES = {"dataElement", "indicator", "dataSet", "program", "programIndicator", "trackedEntityAttribute"}
-
-
-def translation_property(prop: str) -> str:
-    """shortName -> SHORT_NAME, the spelling DHIS2 uses in ``translations``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", prop).upper()
 
 
 def check(ctx: Context) -> Iterator[Finding]:

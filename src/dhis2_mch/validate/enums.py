@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from difflib import get_close_matches
 
 from dhis2_mch.model import enums
+from dhis2_mch.model import findings as f
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.objects import Unparsed
-from dhis2_mch.validate import findings as f
 from dhis2_mch.validate.context import Context
-from dhis2_mch.validate.findings import Finding
 
 # property -> allowed values for a version; checked on every typed object that has the property
 ALLOWED = {
