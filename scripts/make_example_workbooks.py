@@ -35,7 +35,7 @@ def emt_row(rng: random.Random, month: int, minority: float) -> dict[tuple[str, 
         ("EMT_PRACTICE_SESSIONS", "default"): practice,
         ("EMT_CHILDREN_VACCINATED", "MCH_AGE_0_11M"): rng.randint(35, 80),
         ("EMT_CHILDREN_VACCINATED", "MCH_AGE_12_23M"): rng.randint(12, 30),
-        ("EMT_CHILDREN_VACCINATED", "MCH_AGE_24_59M"): rng.randint(3, 14),
+        ("EMT_CHILDREN_VACCINATED", "P24M--P60M"): rng.randint(3, 14),
     }
     attended = 0
     for cg, share in (("MCH_CG_MOTHER", 7), ("MCH_CG_FATHER", 1), ("MCH_CG_GRANDPARENT", 2), ("MCH_CG_OTHER", 0.3)):
@@ -48,8 +48,8 @@ def emt_row(rng: random.Random, month: int, minority: float) -> dict[tuple[str, 
     for topic in rng.sample(range(1, 13), k=min(practice, 3)):
         v[("EMT_TOPIC_SESSIONS", f"EMT_TOPIC_{topic:02d}")] = rng.randint(1, max(1, practice // 2))
     if month == 11:  # the training course ended in the first month of the rollout
-        v[("EMT_HW_TRAINED", "MCH_SEX_FEMALE")] = rng.randint(2, 4)
-        v[("EMT_HW_TRAINED", "MCH_SEX_MALE")] = rng.randint(0, 1)
+        v[("EMT_HW_TRAINED", "F")] = rng.randint(2, 4)
+        v[("EMT_HW_TRAINED", "M")] = rng.randint(0, 1)
     v[("EMT_HW_ACTIVE", "default")] = rng.randint(3, 5)
     v[("EMT_SUPERVISION_VISITS", "default")] = 1 if month in (11, 1) else 0
     return v
@@ -74,8 +74,8 @@ def f1000_row(rng: random.Random) -> dict[tuple[str, str], int]:
         v[("F1000_SUPPORT_GROUP_PARTICIPANTS", ben)] = groups * rng.randint(2, hi)
     for rnd in (1, 2, 3):
         v[("F1000_PW_ASSESSED", f"MCH_ROUND_{rnd}")] = rng.randint(1, 8)
-    for age, lo, hi in (("MCH_AGE_0_5M", 4, 15), ("MCH_AGE_6_23M", 15, 45)):
-        for sex in ("MCH_SEX_FEMALE", "MCH_SEX_MALE"):
+    for age, lo, hi in (("P0M--P6M", 4, 15), ("P6M--P24M", 15, 45)):
+        for sex in ("F", "M"):
             weighed = rng.randint(lo, hi)
             coc = f"{age}+{sex}"
             v[("F1000_U2_WEIGHED", coc)] = weighed
@@ -83,7 +83,7 @@ def f1000_row(rng: random.Random) -> dict[tuple[str, str], int]:
             v[("F1000_U2_UNDERWEIGHT", coc)] = rng.randint(0, weighed // 6)
             v[("F1000_U2_STUNTED", coc)] = rng.randint(0, weighed // 4)
             v[("F1000_U2_WASTED", coc)] = rng.randint(0, weighed // 12)
-    for sex in ("MCH_SEX_FEMALE", "MCH_SEX_MALE"):
+    for sex in ("F", "M"):
         assessed = rng.randint(3, 12)
         v[("F1000_INF_FEEDING_ASSESSED", sex)] = assessed
         v[("F1000_INF_EBF", sex)] = rng.randint(0, assessed)

@@ -67,7 +67,9 @@ def run_command(config_path: Path, url: str | None, profiles: Path | None, insec
               help="Read this ledger instead of the one the configuration names.")  # fmt: skip
 @format_option
 def status_command(config_path: Path, ledger: Path | None, fmt: str) -> None:
-    """Per source and org unit: values confirmed, pending, sent, rejected, and when last pushed. Reads only the ledger."""
+    """Per source and org unit: values confirmed, pending, sent, rejected, and when last pushed.
+
+    Reads only the ledger (never DHIS2), so it is safe while a run is going on."""
     from dhis2_mch.sync.config import load_config
     from dhis2_mch.sync.status import read_status
 

@@ -18,13 +18,13 @@ def template(data_set: str, mapping: Path | None, out: Path | None) -> None:
     from dhis2_mch.data.mapping import check_mapping, load_mapping
     from dhis2_mch.data.template import find_mapping, write_template
     from dhis2_mch.errors import InputError
-    from dhis2_mch.sync.runner import package_catalogue
+    from dhis2_mch.sync.runner import load_package
 
     path = mapping or find_mapping(data_set, Path("config/mappings"))
     spec = load_mapping(path)
     if spec.data_set != data_set:
         raise InputError(f"{path} maps data set {spec.data_set}, not {data_set}.")
-    catalogue = package_catalogue(None)
+    catalogue = load_package(None).catalogue
     problems = check_mapping(spec, catalogue)
     if problems:
         raise InputError("The mapping does not fit the package: " + "; ".join(problems[:10]) + ".")

@@ -26,7 +26,7 @@ def _hash(frame: pd.DataFrame) -> pd.Series:
 
 
 def resolve(frame: pd.DataFrame, catalogue: Catalogue, org_units: Mapping[str, str]) -> pd.DataFrame:
-    """Add ``de, pe, ou, coc, aoc`` (UIDs and the ISO period; empty where unresolved), ``resolved``,
+    """Add ``de, pe, ou, coc, aoc`` (UIDs and the ISO period; empty where unresolved), ``ds``, ``resolved``,
     ``khash`` (the key) and ``vhash`` (value and comment as written)."""
     out = frame.copy()
     infos = {c: catalogue.data_element(c) for c in out["dataElement"].unique()}
@@ -39,11 +39,16 @@ def resolve(frame: pd.DataFrame, catalogue: Catalogue, org_units: Mapping[str, s
     out["coc"] = np.asarray(by_group, dtype=object)[groups.ngroup().to_numpy()] if by_group else ""
     aoc_text = out["attributeOptionCombo"]
     out["aoc"] = np.where(aoc_text.isin(["", "default", DEFAULT_COC]), DEFAULT_COC, "")
-    periods = {}
-    for text in out["period"].unique():
-        parsed = parse_period(text)
-        periods[text] = parsed.iso if parsed else ""
-    out["pe"] = out["period"].map(periods)
+    periods = {text: parse_period(text) for text in out["period"].unique()}
+    out["pe"] = out["period"].map({t: (p.iso if p else "") for t, p in periods.items()})
+    # the data set a value goes to: its element's data set of the period's type (the preflight's rule)
+    pairs = out.groupby(["dataElement", "period"], sort=False)
+    data_sets = []
+    for code, text in pairs.size().index:
+        info, period = infos.get(code), periods.get(text)
+        match = [ds.uid for ds in info.data_sets if period and ds.period_type == period.type] if info else []
+        data_sets.append(match[0] if match else "")
+    out["ds"] = np.asarray(data_sets, dtype=object)[pairs.ngroup().to_numpy()] if data_sets else ""
     out["ou"] = out["orgUnit"].map(dict(org_units)).fillna("").astype(str)
     resolved = np.ones(len(out), dtype=bool)
     for column in KEY_COLUMNS:

@@ -133,33 +133,25 @@ class Ledger:
     # -- marks --
 
     def mark_pending(self, instance: str, rows: pd.DataFrame, run_id: str) -> None:
-        """Before sending: the new value, its provenance and ``pending`` (one transaction for all)."""
+        """Before sending: the new value, its provenance, ``pending``, one more attempt (one transaction)."""
         stamp = now()
         data = zip(
-            *(rows[c] for c in ("de", "period", "ou", "coc", "aoc", "khash", "vhash", "ds", "send", "comment",
-                                "source", "file_id", ROW_COL)),
+            *(rows[c] for c in ("de", "pe", "ou", "coc", "aoc", "khash", "vhash", "ds", "value", "comment",
+                                "source", "file_id", "_file_row")),
             strict=True,
         )  # fmt: skip
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO value (instance, de, pe, ou, coc, aoc, khash, vhash, ds, value, comment, source, file_id,"
                 " row, status, reason, attempts, run_id, updated, missing) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, 0, ?, ?, 0) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, 1, ?, ?, 0) "
                 "ON CONFLICT (instance, de, pe, ou, coc, aoc) DO UPDATE SET khash=excluded.khash, "
                 "vhash=excluded.vhash, ds=excluded.ds, value=excluded.value, comment=excluded.comment, "
                 "source=excluded.source, file_id=excluded.file_id, row=excluded.row, status='pending', reason=NULL, "
-                "run_id=excluded.run_id, updated=excluded.updated, missing=0",
+                "attempts=attempts + 1, run_id=excluded.run_id, updated=excluded.updated, missing=0",
                 ((instance, de, pe, ou, coc, aoc, int(k), int(v), ds, val, com, src, int(f), int(r), run_id, stamp)
                  for de, pe, ou, coc, aoc, k, v, ds, val, com, src, f, r in data),
             )  # fmt: skip
-
-    def mark_attempt(self, instance: str, khashes: Iterable[int]) -> None:
-        """Just before a chunk leaves: count the attempt (its own short transaction)."""
-        with self.transaction() as db:
-            db.executemany(
-                "UPDATE value SET attempts = attempts + 1 WHERE instance = ? AND khash = ?",
-                ((instance, int(k)) for k in khashes),
-            )
 
     def mark(self, instance: str, outcomes: Iterable[tuple[int, str, str | None]], run_id: str) -> None:
         """After DHIS2 answered (or the answer was lost): ``(khash, status, reason)`` per value."""
@@ -178,7 +170,7 @@ class Ledger:
             db.executemany(
                 "UPDATE value SET file_id = ?, row = ?, source = ?, missing = 0 WHERE instance = ? AND khash = ?",
                 ((int(f), int(r), s, instance, int(k))
-                 for f, r, s, k in zip(rows["file_id"], rows[ROW_COL], rows["source"], rows["khash"], strict=True)),
+                 for f, r, s, k in zip(rows["file_id"], rows["_file_row"], rows["source"], rows["khash"], strict=True)),
             )  # fmt: skip
 
     def missing(self, instance: str, file_ids: list[int], present: set[int]) -> pd.DataFrame:
@@ -245,5 +237,3 @@ class Ledger:
         q = "SELECT status, COUNT(*) FROM value" + (" WHERE instance = ?" if instance else "") + " GROUP BY status"
         return {s: int(n) for s, n in self.db.execute(q, (instance,) if instance else ())}
 
-
-ROW_COL = "_row"

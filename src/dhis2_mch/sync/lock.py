@@ -61,11 +61,10 @@ class RunLock:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 owner = self._owner()
-                if (owner and owner.get("host") == me["host"] and not _alive(int(owner.get("pid", 0)))) or (
-                    owner is None and self._age() > 60  # killed between creating and writing it
-                ):
-                    log.warning("Removing the stale sync lock %s of process %s, which no longer runs.",
-                                self.path, owner.get("pid"))  # fmt: skip
+                dead = owner is not None and owner.get("host") == me["host"] and not _alive(int(owner.get("pid", 0)))
+                if dead or (owner is None and self._age() > 60):  # or killed between creating and writing it
+                    log.warning("Removing the stale sync lock %s (process %s no longer runs).",
+                                self.path, (owner or {}).get("pid", "unknown"))  # fmt: skip
                     self.path.unlink(missing_ok=True)
                     continue
                 who = f"process {owner.get('pid')} on {owner.get('host')}" if owner else "an unreadable owner"

@@ -18,8 +18,9 @@ from dhis2_mch.sync.ledger import Ledger
 
 
 def lookup(conn: Connection, frame: pd.DataFrame, sources: list[Source], mappings: dict[str, Mapping],
-           ledger: Ledger, instance: str) -> dict[str, str]:  # fmt: skip
-    """The org unit texts of ``frame`` → UIDs (texts that match nothing are absent: the preflight says so)."""
+           ledger: Ledger, instance: str) -> tuple[dict[str, str], dict[str, str]]:  # fmt: skip
+    """(org unit text → UID, written name → why it matched nothing or what it was taken for). Texts that
+    match nothing are absent from the first: the preflight rejects their rows, with the reason from the second."""
     by_source = {s.name: mappings[s.name].org_unit for s in sources}
     texts: dict[str, set[str]] = {"uid": set(), "code": set(), "name": set()}
     for name, group in frame.groupby("source"):
@@ -29,14 +30,16 @@ def lookup(conn: Connection, frame: pd.DataFrame, sources: list[Source], mapping
     out = {u.code: u.id for u in found if u.code and u.code in texts["code"]}
     out |= {u.id: u.id for u in found}
     units = {u.id: (u.code, u.name) for u in found}
+    hints: dict[str, str] = {}
     if texts["name"]:
         from dhis2_mch.sync.names import match_names
 
         for name, group in frame.groupby("source"):
             spec = by_source[str(name)]
             if spec.by == "name":
-                matched, seen = match_names(conn, sorted(set(group["orgUnit"]) - {""}), spec.within or "")
+                matched, seen, matches = match_names(conn, sorted(set(group["orgUnit"]) - {""}), spec.within or "")
                 out |= matched
                 units |= seen
+                hints |= {text: m.hint() for text, m in matches.items() if not m.certain}
     ledger.remember_org_units(instance, ((uid, code, name) for uid, (code, name) in units.items()))
-    return out
+    return out, hints

@@ -20,6 +20,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from glob import glob
 from pathlib import Path
@@ -28,11 +29,10 @@ import pandas as pd
 
 from dhis2_mch.data.catalogue import Catalogue, build_catalogue
 from dhis2_mch.data.mapping import COLUMN, Mapping, check_mapping, load_mapping, read_mapped
-from dhis2_mch.data.preflight import preflight
 from dhis2_mch.data.readers import ROW
-from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.errors import Dhis2MchError, InputError
+from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.sync import completeness, orgunits
 from dhis2_mch.sync.config import Source, SyncConfig
 from dhis2_mch.sync.keys import resolve
@@ -46,18 +46,22 @@ log = logging.getLogger(__name__)
 Connect = Callable[[str | None], Connection]
 
 
-def package_catalogue(metadata: Path | None) -> Catalogue:
-    """The one place that gets the package (switch to ``Project.load(...).compile()`` here)."""
-    from dhis2_mch.package import load
+@dataclass(frozen=True)
+class Package:
+    metadata: Metadata
+    catalogue: Catalogue
+
+
+def load_package(metadata: Path | None) -> Package:
+    """The one place that gets the package (switch to ``Project.load(...).compile()`` here).
+    ``None``: the programmes' package, ``metadata/`` beside the code."""
+    from dhis2_mch.data.push import load_package as load
 
     path = metadata or Path(__file__).resolve().parents[3] / "metadata"
     if not path.exists():
         path = Path("metadata")
-    md, findings = load(path)
-    broken = [f for f in findings if f.severity == "error"]
-    if broken:
-        raise InputError(f"{path}: the package has errors ({broken[0].as_text()}); run `dhis2-mch validate`.")
-    return build_catalogue(md)
+    md = load(path)
+    return Package(md, build_catalogue(md))
 
 
 def new_run_id() -> str:
@@ -90,9 +94,9 @@ def run(
         ledger = Ledger(config.ledger)
         ledger.start_run(report.run_id)
         try:
-            catalogue = package_catalogue(config.metadata)
+            package = load_package(config.metadata)
             mappings = {s.name: load_mapping(s.mapping) for s in config.sources}
-            problems = [p for m in mappings.values() for p in check_mapping(m, catalogue)]
+            problems = [p for m in mappings.values() for p in check_mapping(m, package.catalogue)]
             if problems:
                 raise InputError("The mappings do not fit the package: " + "; ".join(problems[:10]) + ".")
             by_instance: dict[str | None, list[Source]] = {}
@@ -100,7 +104,7 @@ def run(
                 by_instance.setdefault(s.instance, []).append(s)
             for name, sources in by_instance.items():
                 with connect(name) as conn:
-                    _sync_instance(conn, sources, mappings, catalogue, ledger, config, report,
+                    _sync_instance(conn, sources, mappings, package, ledger, config, report,
                                    delete_missing=config.delete_missing if delete_missing is None else delete_missing,
                                    complete=config.complete if complete is None else complete,
                                    reread=reread, today=today or date.today(), sleep=sleep)  # fmt: skip
@@ -130,18 +134,54 @@ def _append_log(path: Path, report: RunReport) -> None:
         log.warning("Cannot write the sync run log %s (%s).", path, exc.strerror or exc)
 
 
-def _sync_instance(conn: Connection, sources: list[Source], mappings: dict[str, Mapping], catalogue: Catalogue,
+def _sync_instance(conn: Connection, sources: list[Source], mappings: dict[str, Mapping], package: Package,
                    ledger: Ledger, config: SyncConfig, report: RunReport, *, delete_missing: bool, complete: bool,
                    reread: bool, today: date, sleep: Callable[[float], None]) -> None:  # fmt: skip
     instance = conn.base_url
-    frames, reports, recorded = [], {}, []
+    reports = {s.name: SourceReport(s.name, instance) for s in sources}
+    report.sources += reports.values()
+    frames, recorded, gone_ids = _read_sources(sources, mappings, ledger, reports, reread)
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+        units, hints = orgunits.lookup(conn, frame, sources, mappings, ledger, instance)
+        keyed = resolve(frame, package.catalogue, units)
+        keyed["_file_row"] = keyed[ROW]
+        keyed[ROW] = range(len(keyed))  # one id per row across files
+        keyed = keyed.set_index(ROW, drop=False)
+        keyed = _supersede(keyed, reports)
+        todo = _diff(keyed, ledger, instance, reports)
+    else:
+        keyed = todo = pd.DataFrame(columns=["file_id", "khash", "resolved", "source"])
+        hints = {}
+    chosen = todo[todo["resolved"]]
+    if len(chosen):
+        ledger.mark_pending(instance, chosen, report.run_id)
+    for fid, fp, mtime, rows in recorded:  # after the marks: a file is skipped only once its values are ledgered
+        ledger.record_file(fid, fingerprint=fp, mtime=mtime, rows=rows, problems=0, summary="", run_id=report.run_id)
+    _missing(conn, ledger, instance, keyed, gone_ids, reports, delete_missing, report.run_id, config)
+    if len(todo):
+        rows = todo.assign(orgUnit=todo["ou"].where(todo["ou"] != "", todo["orgUnit"]),
+                           khash=todo["khash"].where(todo["resolved"], 0))  # fmt: skip
+        result = send(conn, ledger, instance, rows, package.metadata, run_id=report.run_id,
+                      chunk_size=config.chunk_size, retries=config.retries, today=today, sleep=sleep)  # fmt: skip
+        _account(todo, result, hints, reports)
+        if result.failure:
+            report.failure = result.failure
+            return
+    _complete(conn, ledger, instance, report, complete)
+
+
+def _read_sources(sources: list[Source], mappings: dict[str, Mapping], ledger: Ledger,
+                  reports: dict[str, SourceReport], reread: bool):  # fmt: skip
+    """The files that changed (or have unfinished values), read through their mappings, oldest first."""
+    frames, recorded, gone_ids = [], [], []
     for order, source in enumerate(sources):
-        rep = reports[source.name] = SourceReport(source.name, instance)
-        report.sources.append(rep)
+        rep = reports[source.name]
         paths = sorted({Path(p) for pattern in source.files for p in glob(pattern, recursive=True)},
                        key=lambda p: (p.stat().st_mtime, str(p)))  # fmt: skip
         known = ledger.files_of(source.name)
         rep.files_gone = sorted(set(known) - {str(p) for p in paths})
+        gone_ids += [known[p] for p in rep.files_gone]
         for number, path in enumerate(paths):
             fid = ledger.file_id(str(path), source.name)
             fp = fingerprint(path)
@@ -155,69 +195,26 @@ def _sync_instance(conn: Connection, sources: list[Source], mappings: dict[str, 
             frames.append(frame)
             rep.files_read.append(str(path))
             recorded.append((fid, fp, path.stat().st_mtime, len(frame)))
-    gone_ids = [known_id for s in sources for p, known_id in ledger.files_of(s.name).items()
-                if p in reports[s.name].files_gone]  # fmt: skip
-    if not frames and not gone_ids:
-        _complete(conn, ledger, instance, report, complete)
-        return
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    units = orgunits.lookup(conn, frame, sources, mappings, ledger, instance) if len(frame) else {}
-    keyed = resolve(frame, catalogue, units) if len(frame) else frame
-    accepted = pd.DataFrame()
-    if len(keyed):
-        keyed["_file_row"] = keyed[ROW]
-        keyed[ROW] = range(len(keyed))  # one id per row across files, for the preflight
-        keyed = _supersede(keyed, reports)
-        to_check = _diff(keyed, ledger, instance, reports)
-        checked = preflight(to_check[_PREFLIGHT_COLUMNS].reset_index(drop=True), catalogue, units, today=today,
-                            server=conn.where)  # fmt: skip
-        by_id = keyed.set_index(ROW)
-        for r in checked.rejections:
-            src = by_id.loc[r.row]
-            reports[src["source"]].problems.append(
-                Problem(src["_file"], int(src["_file_row"]), _column(src, r.column), r.value, r.reason, "preflight"))
-            reports[src["source"]].counts["problems"] += 1
-        for note in checked.notes:
-            for rep in reports.values():
-                rep.notes.append(note)
-                break
-        accepted = checked.accepted.merge(by_id[["khash", "vhash", "file_id", "source", "_file", "_file_row"]],
-                                          left_on=ROW, right_index=True)  # fmt: skip
-        accepted[ROW] = accepted["_file_row"]  # the ledger keeps the workbook's row
-        if len(accepted):
-            ledger.mark_pending(instance, accepted, report.run_id)
-    for fid, fp, mtime, rows in recorded:
-        ledger.record_file(fid, fingerprint=fp, mtime=mtime, rows=rows, problems=0, summary="", run_id=report.run_id)
-    _missing(conn, ledger, instance, keyed, gone_ids, reports, delete_missing, report.run_id, config)
-    if len(accepted):
-        for name, n in accepted["source"].value_counts().items():
-            reports[str(name)].counts["sent"] += int(n)
-        result = send(conn, ledger, instance, accepted, run_id=report.run_id, chunk_size=config.chunk_size,
-                      retries=config.retries, substitutions=api.default_category_model(conn).substitutions(),
-                      sleep=sleep)  # fmt: skip
-        rejected = dict(result.rejected)
-        source_of = dict(zip(accepted["khash"], accepted["source"], strict=True))
-        confirmed_of = accepted[~accepted["khash"].isin(rejected)]["source"].value_counts()
-        for row in accepted[accepted["khash"].isin(rejected)].itertuples():
-            reports[str(row.source)].problems.append(Problem(str(row._file), int(row._file_row), "value",
-                                                             str(row.value), rejected[row.khash], "server"))
-        for k in rejected:
-            reports[str(source_of[k])].counts["rejected"] += 1
-        if result.failure:
-            report.failure = result.failure
-            for rep in reports.values():
-                rep.counts["unfinished"] = len(accepted[accepted["source"] == rep.name]) - rep.counts["rejected"]
-            unfinished = ledger.counts(instance)
-            log.warning("Stopped with %d values pending or sent.", sum(unfinished.get(s, 0) for s in UNFINISHED))
-        else:
-            for name, n in confirmed_of.items():
-                reports[str(name)].counts["confirmed"] += int(n)
-    if not report.failure:
-        _complete(conn, ledger, instance, report, complete)
+    return frames, recorded, gone_ids
 
 
-_PREFLIGHT_COLUMNS = ["orgUnit", "period", "dataElement", "categoryOptionCombo", "attributeOptionCombo", "value",
-                      "comment", ROW]  # fmt: skip
+def _account(todo: pd.DataFrame, result, hints: dict[str, str], reports: dict[str, SourceReport]) -> None:
+    """Counts and problems per source, each problem at its file, row and workbook column."""
+    sent = todo[todo["resolved"]]
+    for name, n in sent["source"].value_counts().items():
+        reports[str(name)].counts["sent"] += int(n)
+    for name, n in todo.loc[todo.index.isin(list(result.confirmed)), "source"].value_counts().items():
+        reports[str(name)].counts["confirmed"] += int(n)
+    for r in result.rejections:
+        src = todo.loc[r.row]
+        rep = reports[str(src["source"])]
+        reason = hints.get(r.value, r.reason) if r.column == "orgUnit" else r.reason
+        rep.problems.append(Problem(str(src["_file"]), int(src["_file_row"]), _column(src, r.column),
+                                    str(src[r.column]) if r.column in src else r.value, reason, r.stage))  # fmt: skip
+        rep.counts["rejected" if r.stage == "server" else "problems"] += 1
+    if result.failure:
+        for rep in reports.values():
+            rep.counts["unfinished"] = rep.counts["sent"] - rep.counts["confirmed"] - rep.counts["rejected"]
 
 
 def _column(src: pd.Series, column: str) -> str:

@@ -25,7 +25,8 @@ class Status:
         if not self.sources:
             lines.append("  no values yet: run `dhis2-mch sync run`")
         for s in self.sources:
-            lines.append(f"  {s['source']} → {s['instance']}: {_counts(s['counts'])}; last pushed {s['last_pushed'] or '-'}")
+            last = s["last_pushed"] or "-"
+            lines.append(f"  {s['source']} → {s['instance']}: {_counts(s['counts'])}; last pushed {last}")
             for u in s["org_units"]:
                 label = " ".join(p for p in (u["code"], u["name"]) if p) or u["uid"]
                 lines.append(f"    {label}: {_counts(u['counts'])}; last pushed {u['last_pushed'] or '-'}")
