@@ -162,7 +162,7 @@ def test_wrong_password_is_exit_3_and_never_printed(sandbox_factory, project):
     )
     assert result.exit_code == 3
     assert "wrong-Secret-42" not in result.output
-    assert json.loads(result.stdout)["error"]["type"] == "AuthError"
+    assert json.loads(result.stdout)["error"]["type"] == "Unauthorized"
     assert sb.objects("dataElements") == []
 
 

@@ -119,7 +119,12 @@ class Compiler:
         cocs = option_combos(self.raws)
         for raw in self.raws:
             for key in [k for k in raw.out if (raw.mtype.plural, k) in EXPRESSIONS]:
-                raw.out[key] = expressions.resolve(self, raw, key, raw.out[key], cocs)
+                value = raw.out[key]
+                if isinstance(value, dict):  # {expression: ...}: a validation rule side, a predictor generator
+                    value = {**value, "expression": expressions.resolve(self, raw, key, value.get("expression"), cocs)}
+                else:
+                    value = expressions.resolve(self, raw, key, value, cocs)
+                raw.out[key] = value
 
         md = Metadata()
         if self.package is not None:
@@ -183,10 +188,13 @@ class Compiler:
         if name == "program":
             for ptea in out.get("programTrackedEntityAttributes") or []:
                 ptea["program"] = {"id": raw.uid}
-        parent_ref = {"option": "optionSet", "section": "dataSet", "programStage": "program"}.get(name)
+        parent_ref = {"option": "optionSet", "section": "dataSet", "programStage": "program",
+                      "programSection": "program", "programStageSection": "programStage",
+                      "programRuleAction": "programRule"}.get(name)  # fmt: skip
         if parent_ref and raw.parent is not None:
             out[parent_ref] = {"id": raw.parent.uid}
-            out.setdefault("sortOrder", raw.position + 1)
+            if "sortOrder" in raw.mtype.model.model_fields:
+                out.setdefault("sortOrder", raw.position + 1)
         for child_key, children in raw.children.items():
             out[child_key] = [{"id": c.uid} for c in children]
 
@@ -263,6 +271,8 @@ class Compiler:
             elif key == "programTrackedEntityAttributes":
                 item = {"id": derive_uid("programTrackedEntityAttribute", raw.code or "", code), **item}
                 item.setdefault("sortOrder", len(items) + 1)
+            elif key == "trackedEntityTypeAttributes":
+                item = {"id": derive_uid("trackedEntityTypeAttribute", raw.code or "", code), **item}
             items.append(item)
         return items
 
