@@ -24,14 +24,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dhis2_mch.model.periods import parse_period
+from dhis2_mch.sandbox.klasses import DEFAULT_COC
+from dhis2_mch.sandbox.periods import parse as parse_period
 from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version
 
 TABLE = """CREATE TABLE IF NOT EXISTS complete_registrations (
     ds TEXT, pe TEXT, ou TEXT, aoc TEXT, date TEXT, stored_by TEXT, completed INTEGER,
     PRIMARY KEY (ds, pe, ou, aoc))"""
-DEFAULT_AOC = "HllvX50cXC0"
 
 
 def _db(store: Store):
@@ -50,7 +50,7 @@ def register(store: Store, version: Version, payload: dict, user: dict) -> dict:
     now = datetime.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
     with store.transaction():
         for item in items if isinstance(items, list) else []:
-            imported, updated = _one(store, db, item, user, roots, now, conflicts, imported, updated)
+            imported, updated = _one(store, version, db, item, user, roots, now, conflicts, imported, updated)
     total = len(items) if isinstance(items, list) else 0
     ignored = total - imported - updated
     body: dict = {
@@ -65,11 +65,13 @@ def register(store: Store, version: Version, payload: dict, user: dict) -> dict:
     return body
 
 
-def _one(store: Store, db, item, user: dict, roots: list, now: str, conflicts: list[dict], imported: int,
-         updated: int) -> tuple[int, int]:  # fmt: skip
+def _one(store: Store, version: Version, db, item, user: dict, roots: list, now: str, conflicts: list[dict],
+         imported: int, updated: int) -> tuple[int, int]:  # fmt: skip
     item = item if isinstance(item, dict) else {}
     ds_id, pe_id, ou_id = (str(item.get(k) or "").strip() for k in ("dataSet", "period", "organisationUnit"))
-    ds, period, ou = store.get("dataSets", ds_id), parse_period(pe_id), store.get("organisationUnits", ou_id)
+    ds, period, ou = store.get("dataSets", ds_id), parse_period(pe_id, version.minor), store.get(
+        "organisationUnits", ou_id
+    )
     problem = (
         (ds_id, "Data set not found or not accessible") if ds is None
         else (pe_id, "Period not valid") if period is None
@@ -82,7 +84,7 @@ def _one(store: Store, db, item, user: dict, roots: list, now: str, conflicts: l
         conflicts.append({"object": problem[0], "value": problem[1]})
         return imported, updated
     aoc = str(item.get("attributeOptionCombo") or "")
-    aoc = aoc if store.get("categoryOptionCombos", aoc) else DEFAULT_AOC
+    aoc = aoc if store.get("categoryOptionCombos", aoc) else DEFAULT_COC
     key = (ds_id, period.iso if period else pe_id, ou_id, aoc)
     exists = db.execute("SELECT 1 FROM complete_registrations WHERE ds=? AND pe=? AND ou=? AND aoc=?", key)
     if exists.fetchone():
