@@ -21,9 +21,7 @@ log = logging.getLogger(__name__)
 
 
 class SyncBusy(Dhis2MchError):
-    """Another sync run holds the ledger's lock."""
-
-    exit_code = 1
+    """Another sync run holds the ledger's lock (exit 1: this run did nothing)."""
 
 
 def _alive(pid: int) -> bool:

@@ -112,7 +112,9 @@ def run(
                     break
             report.exit_code = 3 if report.failure else 1 if report.total("rejected") + report.total("problems") else 0
         except Dhis2MchError as exc:
-            report.exit_code, report.failure = exc.exit_code, str(exc)
+            from dhis2_mch.cli import exit_code  # the run log records the code the command exits with
+
+            report.exit_code, report.failure = exit_code(exc), str(exc)
             raise
         except BaseException:
             report.exit_code = report.exit_code or 1
