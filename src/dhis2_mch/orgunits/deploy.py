@@ -67,7 +67,7 @@ class Outcome:
 
 def send(
     md: Metadata, conn: Connection, *, plan_only: bool = False, dry_run: bool = False, backup_dir: Path,
-    source: str = "(org units)",
+    source: str = "the organisation units",
 ) -> tuple[Plan | None, DeployResult | None]:  # fmt: skip
     """Plan or deploy ``md`` with the package machinery (the one place that hands objects to it)."""
     from dhis2_mch.deploy import apply
