@@ -38,6 +38,7 @@ COMMANDS = {
     "export": "dhis2_mch.cli.deploy:export",
     "push": "dhis2_mch.cli.data:push",
     "demo": "dhis2_mch.cli.demo:demo",
+    "orgunits": "dhis2_mch.cli.orgunits:orgunits",
 }
 
 
