@@ -116,9 +116,10 @@ class MetadataImportResult(Model):
         Every object sent is counted once as created, updated, deleted or ignored (core
         DefaultMetadataImportService: with atomicMode=ALL a failed import moves every count to
         ``ignored``). A report that counts fewer, e.g. "OK, 0 created" after 321 objects, did not do
-        what was asked, whatever its status says.
+        what was asked, whatever its status says. Only a COMMIT is held to it: in importMode=VALIDATE
+        DefaultObjectBundleService.commit returns before counting anything.
         """
-        if self.sent is None or self.status == "PENDING":
+        if self.sent is None or self.status == "PENDING" or self.import_mode != "COMMIT":
             return None
         counted = self.stats.created + self.stats.updated + self.stats.deleted + self.stats.ignored
         expected = sum(self.sent.values())
