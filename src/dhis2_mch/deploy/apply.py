@@ -133,7 +133,7 @@ def _apply(result: DeployResult, send: dict, conn: Connection, backup_dir: Path)
     if not result.validation.ok or dry_run:
         return result
     if result.plan.count(UPDATE):
-        result.backup = write_backup(result.plan.overwritten(), conn.where, backup_dir)
+        result.backup = write_backup(result.plan.overwritten(), conn, backup_dir)
     result.commit = api.import_metadata(conn, send, import_mode="COMMIT", atomic_mode="ALL", check_authorities=False)
     return result
 
