@@ -29,6 +29,7 @@ from datetime import date
 from dhis2_mch.sandbox import auth, datavalue_export, honesty
 from dhis2_mch.sandbox import metadata as md
 from dhis2_mch.sandbox import webmessage as wm
+from dhis2_mch.sandbox.export import FilterError
 from dhis2_mch.sandbox.handlers import Handlers
 from dhis2_mch.sandbox.jobs import Jobs
 from dhis2_mch.sandbox.store import Store
@@ -124,7 +125,10 @@ class App(Handlers):
             if method == "POST":
                 return self._post_metadata(req, caller, legacy)
             if method == "GET":
-                return Response.json(200, md.export(self.store, self.version, req.query, self.store.by_uid))
+                try:
+                    return Response.json(200, md.export(self.store, self.version, req.query, self.store.by_uid))
+                except FilterError as exc:
+                    return Response.message(wm.conflict(str(exc)))
         if head == "dataValueSets" and len(parts) == 1:
             if method == "POST":
                 return self._post_data_values(req, caller, legacy)

@@ -105,6 +105,10 @@ class Handlers:
         objs = list(self.store.objects(plural).values())
         if plural == "organisationUnits" and q.get("level"):
             objs = [o for o in objs if str(o.get("level")) == q["level"][0]]
+        filters = q.get("filter") or []
+        problem = query.filter_error(filters, query.known_properties(plural, objs), self.version.minor)
+        if problem is not None:
+            return Response.message(wm.conflict(problem))
         objs = query.filter_objects(
             objs, q.get("filter") or [], (q.get("rootJunction") or ["AND"])[0], self.store.by_uid
         )
