@@ -286,13 +286,11 @@ def order_objects(objs: list[dict], order: str | None) -> list[dict]:
         prop, _, direction = part.partition(":")
         direction = direction or "asc"
         fold = direction.startswith("i")
-        out.sort(
-            key=lambda o, prop=prop, fold=fold: (
-                o.get(prop) is None,
-                _text(o.get(prop)).lower() if fold else _text(o.get(prop)),
-            ),
-            reverse=direction.endswith("desc"),
-        )
+
+        def key(o: dict, prop: str = prop, fold: bool = fold) -> tuple[bool, str]:
+            return (o.get(prop) is None, _text(o.get(prop)).lower() if fold else _text(o.get(prop)))
+
+        out.sort(key=key, reverse=direction.endswith("desc"))
     return out
 
 
