@@ -1,9 +1,10 @@
 """The sandbox: a local stand-in for DHIS2 2.38–2.42, for development, tests and demos. It is NOT DHIS2.
 
-It answers the Web API calls dhis2-mch makes the way DHIS2 does, as documented with sources in
-``shared/dhis2/FACTS.md`` and shown by the real responses in ``shared/dhis2/samples`` (status codes,
-WebMessage envelopes, import reports and summaries, error codes and texts, per version). Each module
-says what it models and lists what could not be verified.
+It answers the Web API calls dhis2-mch makes the way DHIS2 does (status codes, WebMessage envelopes,
+import reports and summaries, error codes and texts, per version), with rules of its own read from
+dhis2-core and never imported from the client's model or validator (``klasses.py``, ``periods.py``,
+``valuetypes.py``, ``sharing.py``). Each module cites the dhis2-core classes it follows and lists what
+could not be verified; what it does not implement answers 501 (``honesty.py``).
 
     with Sandbox(version="2.40") as sb:          # starts on 127.0.0.1, a free port
         requests.get(sb.url + "/api/me", auth=(sb.username, sb.password))

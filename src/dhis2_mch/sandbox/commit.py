@@ -108,7 +108,7 @@ class Commit(ImportState):
         self.store.save(fixed)
 
     def _generate_option_combos(self, combos: list[dict], stamp: str) -> None:
-        """Add the COCs a category combo lacks: one per option combination, named "a, b" (notes §2)."""
+        """Add the COCs a category combo lacks: one per option combination, named "a, b"."""
         cocs = self.store.objects("categoryOptionCombos")
         new = []
         for combo in combos:

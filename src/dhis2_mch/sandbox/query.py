@@ -1,6 +1,6 @@
 """The read side of DHIS2's metadata API as pure functions: ``fields``, ``filter``, ``order``, paging.
 
-Syntax from the developer docs (``/work/notes/dhis2_type_facts.md`` §5):
+Syntax from the DHIS2 developer docs (``web-api/metadata.md``, fields and filters):
 - ``fields=id,name,categoryCombo[id,name]``, ``*``/``:all``/``:owner``/``:persisted`` (every stored
   property, references as ``{"id"}``), ``:identifiable``, ``:nameable``, ``!field`` to drop one,
   ``name~rename(label)``; a nested list on a reference expands the referenced object.

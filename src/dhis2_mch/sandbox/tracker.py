@@ -1,4 +1,4 @@
-"""``POST /api/tracker`` for events of programs without registration (FACTS §4, notes §3.3 and §7).
+"""``POST /api/tracker`` for events of programs without registration (``TrackerImportController``).
 
 ``async`` defaults to true: the answer is 200 "Tracker job added" with a job id, polled at
 ``/api/tracker/jobs/{id}`` (notifications) and ``/api/tracker/jobs/{id}/report`` (the report).
