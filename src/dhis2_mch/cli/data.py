@@ -18,21 +18,31 @@ from dhis2_mch.cli.options import emit, format_option
 @format_option
 @click.option("--dry-run", is_flag=True, help="DHIS2 checks everything (dryRun=true) and stores nothing.")
 @click.option("--partial", is_flag=True, help="Send the rows that pass the preflight even when others fail.")
-@click.option("--sheet", help="Worksheet of an .xlsx file (default: the first).")
+@click.option("--strict", is_flag=True,
+              help="Refuse values for org units their data set is not assigned to (by default a warning).")  # fmt: skip
+@click.option("--sheet", help="Read only this worksheet of an .xlsx file (default: every sheet with the columns).")
+@click.option("--chunk-size", type=click.IntRange(1, 1_000_000), default=None,
+              help="Values per request (default 5000).")  # fmt: skip
 @click.option("--rejected-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build/rejected"),
-              show_default=True, help="Where rows that were not accepted are kept, with their reasons.")  # fmt: skip
-def push(file: Path, metadata: Path, server: ConnectionOptions, fmt: str, dry_run: bool, partial: bool,
-         sheet: str | None, rejected_dir: Path) -> None:  # fmt: skip
+              show_default=True,
+              help="Where the rows not stored are kept (with their reasons), to push again.")  # fmt: skip
+def push(file: Path, metadata: Path, server: ConnectionOptions, fmt: str, dry_run: bool, partial: bool, strict: bool,
+         sheet: str | None, chunk_size: int | None, rejected_dir: Path) -> None:  # fmt: skip
     """Push a file of values (long format: orgUnit, period, dataElement, categoryOptionCombo, value, comment).
 
     Codes are the package's (data elements, option codes joined by +) and the official org unit codes.
-    Every row is checked first; exit 1 when any row was not accepted (all are kept in the rejected file).
+    Every row is checked first; every row ends stored, rejected or not sent, and the rows not stored are
+    kept in one file to correct and push again. Exit 0 all stored, 1 rows rejected or held back, 3 the
+    server failed midway (the report says which rows are stored).
     """
-    from dhis2_mch.data.push import push as run
+    from dhis2_mch.data.progress import Progress
+    from dhis2_mch.data.push import load_package, push_file
 
+    package = load_package(metadata)
+    progress = Progress.for_terminal()
     with server.connect() as conn:
-        report = run(file, conn, metadata=metadata, dry_run=dry_run, partial=partial, sheet=sheet,
-                     rejected_dir=rejected_dir)  # fmt: skip
+        report = push_file(file, conn, package, sheet=sheet, rejected_dir=rejected_dir, dry_run=dry_run,
+                           partial=partial, chunk_size=chunk_size, strict=strict, progress=progress)  # fmt: skip
     emit(fmt, report.as_json(), report.as_text())
-    if not report.ok:
-        raise SystemExit(1)
+    if report.exit_code:
+        raise SystemExit(report.exit_code)

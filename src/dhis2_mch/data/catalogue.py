@@ -49,6 +49,10 @@ class Catalogue:
     option_combos: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)
     #: combo UID -> its option combos' UIDs (to accept a UID written directly)
     combo_members: dict[str, set[str]] = field(default_factory=dict)
+    #: code or UID of a data element captured in a program (events), not aggregate -> the program's name
+    event_elements: dict[str, str] = field(default_factory=dict)
+    #: UID -> how a person knows the object (code, or option codes for an option combo): for DHIS2's messages
+    labels: dict[str, str] = field(default_factory=dict)
 
     def data_element(self, code: str) -> DataElementInfo | None:
         return self.data_elements.get(code)
@@ -57,6 +61,16 @@ class Catalogue:
         codes = [key for key, info in self.data_elements.items() if key == info.code]
         close = get_close_matches(code, codes, n=1, cutoff=0.75)
         return f"; did you mean `{close[0]}`?" if close else ""
+
+    def unknown_element(self, code: str) -> str:
+        """Why ``code`` is not pushable here: an event data element, a typo, or nothing like it."""
+        program = self.event_elements.get(code)
+        if program is not None:
+            return (
+                f"an event data element of the program {program}: its values are captured as events, one per "
+                "session or visit, not pushed as aggregate values (leave it out of this file)"
+            )
+        return f"no aggregate data element with this code in the package{self.suggest(code)}"
 
     def option_combo(self, de: DataElementInfo, text: str) -> str | None:
         """``default``, an empty cell, option codes joined by ``+`` (any order), or the option combo's UID."""
@@ -81,6 +95,18 @@ def build_catalogue(md: Metadata) -> Catalogue:
         codes = frozenset(option_code.get(r.id, r.id) for r in coc.categoryOptions or [])
         cat.option_combos[(coc.categoryCombo.id, codes)] = coc.id
         cat.combo_members.setdefault(coc.categoryCombo.id, set()).add(coc.id)
+        cat.labels[coc.id] = "+".join(sorted(c for c in codes if c))
+    cat.labels[DEFAULT_COC] = "default"
+    programs = {p.id: p.name or p.code or p.id for p in md.of("programs")}
+    for stage in md.of("programStages"):
+        program = programs.get(stage.program.id, "") if stage.program else ""
+        for psde in stage.programStageDataElements or []:
+            if psde.dataElement is not None:
+                cat.event_elements[psde.dataElement.id] = program
+    element_codes = {de.id: de.code for de in md.of("dataElements") if de.code}
+    for uid, program in list(cat.event_elements.items()):
+        if uid in element_codes:
+            cat.event_elements[element_codes[uid]] = program
     options_of_set = {}
     for opt in md.of("options"):
         if opt.optionSet is not None:
@@ -107,4 +133,9 @@ def build_catalogue(md: Metadata) -> Catalogue:
         )
         cat.data_elements[de.code] = info
         cat.data_elements[de.id] = info
+    for de in md.of("dataElements"):
+        if de.code:
+            cat.labels[de.id] = de.code
+    for ds in md.of("dataSets"):
+        cat.labels[ds.id] = ds.code or ds.name or ds.id
     return cat
