@@ -152,8 +152,11 @@ def test_user_without_authority_gets_e3000_per_object(sandbox_mock):
         auth=(sandbox_mock.restricted_username, sandbox_mock.restricted_password),
     )
     assert resp.status_code == 409
+    # SecurityCheck.runValidationCheck passes the user's and the object's identifiers as the two arguments,
+    # so DHIS2 names the object where the template says "type"
     assert errors_of(resp.json())[0]["message"] == (
-        f"User `Cán bộ Hòa Thắng [{RESTRICTED_UID}] (User)` is not allowed to create objects of type DataElement"
+        f"User `Cán bộ Hòa Thắng [{RESTRICTED_UID}] (User)` is not allowed to create objects of type "
+        "T - X [Eeeeeeeeee1] (DataElement)"
     )
     assert sandbox_mock.get("dataElements", "Eeeeeeeeee1") is None
 

@@ -51,7 +51,7 @@ class NameableObject(IdentifiableObject):
     shortName: str | None = None
     description: str | None = None
 
-    TRANSLATABLE = ("name", "shortName", "description")
+    TRANSLATABLE: ClassVar[tuple[str, ...]] = ("name", "shortName", "description")
 
 
 class GenericObject(IdentifiableObject):
@@ -226,8 +226,21 @@ class OrganisationUnitGroupSet(NameableObject):
 # ---- tracker and events ---------------------------------------------------------------------------
 
 
+class TrackedEntityTypeAttribute(Model):
+    """An attribute of a tracked entity type, embedded in it (TrackedEntityTypeAttribute.hbm.xml)."""
+
+    id: str | None = None
+    trackedEntityAttribute: Ref | None = None
+    trackedEntityType: Ref | None = None
+    displayInList: bool | None = None
+    mandatory: bool | None = None
+    searchable: bool | None = None
+
+
 class TrackedEntityType(NameableObject):
-    trackedEntityTypeAttributes: list[dict[str, Any]] | None = None
+    formName: str | None = None
+    featureType: str | None = None
+    trackedEntityTypeAttributes: list[TrackedEntityTypeAttribute] | None = None
 
 
 class TrackedEntityAttribute(NameableObject):
@@ -292,3 +305,177 @@ class ProgramIndicator(NameableObject):
     analyticsType: str | None = None
     aggregationType: str | None = None
     decimals: int | None = None
+
+
+class ProgramStageSection(IdentifiableObject):
+    description: str | None = None
+    formName: str | None = None
+    programStage: Ref | None = None
+    sortOrder: int | None = None
+    dataElements: list[Ref] | None = None
+    programIndicators: list[Ref] | None = None
+
+    TRANSLATABLE = ("name", "description", "formName")
+
+
+class ProgramSection(IdentifiableObject):
+    description: str | None = None
+    formName: str | None = None
+    program: Ref | None = None
+    sortOrder: int | None = None
+    trackedEntityAttributes: list[Ref] | None = None
+
+    TRANSLATABLE = ("name", "description", "formName")
+
+
+# ---- program rules ---------------------------------------------------------------------------------
+
+
+class ProgramRuleVariable(IdentifiableObject):
+    program: Ref | None = None
+    #: Java field ``sourceType``, JSON ``programRuleVariableSourceType`` (ProgramRuleVariable getter annotation)
+    programRuleVariableSourceType: str | None = None
+    trackedEntityAttribute: Ref | None = None
+    dataElement: Ref | None = None
+    programStage: Ref | None = None
+    useCodeForOptionSet: bool | None = None
+    valueType: str | None = None
+
+
+class ProgramRule(IdentifiableObject):
+    description: str | None = None
+    program: Ref | None = None
+    programStage: Ref | None = None
+    programRuleActions: list[Ref] | None = None
+    condition: str | None = None
+    priority: int | None = None
+
+    TRANSLATABLE = ("name", "description")
+
+
+class ProgramRuleAction(IdentifiableObject):
+    programRule: Ref | None = None
+    programRuleActionType: str | None = None
+    dataElement: Ref | None = None
+    trackedEntityAttribute: Ref | None = None
+    programIndicator: Ref | None = None
+    programStageSection: Ref | None = None
+    programStage: Ref | None = None
+    option: Ref | None = None
+    optionGroup: Ref | None = None
+    templateUid: str | None = None
+    location: str | None = None
+    content: str | None = None
+    data: str | None = None
+
+    TRANSLATABLE = ("content",)
+
+
+# ---- validation rules and predictors ----------------------------------------------------------------
+
+
+class Expression(Model):
+    """A validation rule side or a predictor generator (Expression.hbm.xml: expression text not null)."""
+
+    expression: str | None = None
+    description: str | None = None
+    missingValueStrategy: str | None = None
+    slidingWindow: bool | None = None
+
+
+class ValidationRule(NameableObject):
+    instruction: str | None = None
+    importance: str | None = None
+    operator: str | None = None
+    periodType: str | None = None
+    leftSide: Expression | None = None
+    rightSide: Expression | None = None
+    skipFormValidation: bool | None = None
+    organisationUnitLevels: list[int] | None = None
+
+    TRANSLATABLE = ("name", "shortName", "description", "instruction")
+
+
+class ValidationRuleGroup(IdentifiableObject):
+    description: str | None = None
+    validationRules: list[Ref] | None = None
+
+    TRANSLATABLE = ("name", "description")
+
+
+class Predictor(NameableObject):
+    output: Ref | None = None
+    outputCombo: Ref | None = None
+    generator: Expression | None = None
+    sampleSkipTest: Expression | None = None
+    periodType: str | None = None
+    organisationUnitLevels: list[Ref] | None = None
+    organisationUnitDescendants: str | None = None
+    sequentialSampleCount: int | None = None
+    annualSampleCount: int | None = None
+    sequentialSkipCount: int | None = None
+
+
+class PredictorGroup(IdentifiableObject):
+    description: str | None = None
+    predictors: list[Ref] | None = None
+
+    TRANSLATABLE = ("name", "description")
+
+
+class Constant(NameableObject):
+    value: float | None = None
+
+
+# ---- legends, analytics and users ---------------------------------------------------------------------
+
+
+class Legend(Model):
+    """A band of a legend set, embedded in it (Legend.hbm.xml: name, startValue, endValue not null)."""
+
+    id: str | None = None
+    code: str | None = None
+    name: str | None = None
+    startValue: float | None = None
+    endValue: float | None = None
+    color: str | None = None
+    image: str | None = None
+
+
+class LegendSet(IdentifiableObject):
+    symbolizer: str | None = None
+    legends: list[Legend] | None = None
+
+
+class Visualization(IdentifiableObject):
+    type: str | None = None
+    description: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    legendSet: Ref | None = None
+
+    TRANSLATABLE = ("name", "description", "title", "subtitle")
+
+
+class DashboardItem(Model):
+    id: str | None = None
+    type: str | None = None
+    visualization: Ref | None = None
+    eventVisualization: Ref | None = None
+    eventChart: Ref | None = None
+    eventReport: Ref | None = None
+    map: Ref | None = None
+    text: str | None = None
+
+
+class Dashboard(IdentifiableObject):
+    description: str | None = None
+    dashboardItems: list[DashboardItem] | None = None
+
+    TRANSLATABLE = ("name", "description")
+
+
+class UserGroup(IdentifiableObject):
+    users: list[Ref] | None = None
+    managedGroups: list[Ref] | None = None
+    managedByGroups: list[Ref] | None = None

@@ -34,14 +34,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from dhis2_mch.model import values
-from dhis2_mch.model.periods import FREQUENCY_ORDER, Period, latest_open_future_period, parse_period
-from dhis2_mch.model.types import DEFAULT_UIDS
+from dhis2_mch.sandbox import valuetypes as values
 from dhis2_mch.sandbox.codes import CONFLICTS, message
+from dhis2_mch.sandbox.klasses import DEFAULT_COC
+from dhis2_mch.sandbox.periods import FREQUENCY as FREQUENCY_ORDER
+from dhis2_mch.sandbox.periods import Period
+from dhis2_mch.sandbox.periods import future_period as latest_open_future_period
+from dhis2_mch.sandbox.periods import parse as _parse
 from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version
 
-DEFAULT_COC = DEFAULT_UIDS["categoryOptionCombo"]
 SCHEME_PARAMS = (
     "idScheme",
     "dataElementIdScheme",
@@ -301,7 +303,7 @@ class DataValueImport:
         de = self._lookup("dataElements", "dataElementIdScheme", raw_de)
         if de is None:
             return self._reject(index, "E7610", (raw_de,), (raw_de,))
-        period = parse_period(raw_pe, financial_sep=self.version.minor >= 42)
+        period = _parse(raw_pe, self.version.minor)
         if period is None:
             return self._reject(index, "E7611", (raw_pe,), (raw_pe,))
         ou = self.outer_ou or self._lookup("organisationUnits", "orgUnitIdScheme", raw_ou)
@@ -320,12 +322,12 @@ class DataValueImport:
             return self._reject(index, "E7618", (raw_de,), (raw_de,))
         value_type = de.get("valueType")
         value = values.normalize_boolean(raw_value, value_type)
-        key = values.value_error(value, value_type)
+        key = values.value_error(value, value_type, self.version.minor, has_option_set=bool(de.get("optionSet")))
         if key is not None:
-            return self._reject(index, "E7619", (raw_de, values.translate(key)), (raw_de, key))
-        if comment is not None and len(comment) > values.MAX_LENGTH:
-            key = "comment_length_greater_than_max_length"
-            return self._reject(index, "E7620", (values.translate(key),), (key,))
+            return self._reject(index, "E7619", (raw_de, values.text(key, self.version.minor)), (raw_de, key))
+        key = values.comment_error(comment)
+        if key is not None:
+            return self._reject(index, "E7620", (values.text(key, self.version.minor),), (key,))
         option_set = self.store.get("optionSets", (de.get("optionSet") or {}).get("id"))
         if option_set is not None and not self._valid_option(option_set, value, value_type):
             return self._reject(index, "E7621", (raw_de,), (raw_de,))
@@ -495,7 +497,7 @@ def export_values(store: Store, version: Version, q: dict, user: dict) -> tuple[
     where = [f"de IN ({','.join('?' * len(de_ids))})", f"ou IN ({','.join('?' * len(ou_ids))})"]
     params: list = [*de_ids, *ou_ids]
     if periods:
-        isos = [p.iso for p in (parse_period(x) for x in periods) if p]
+        isos = [p.iso for p in (_parse(x, version.minor) for x in periods) if p]
         where.append(f"pe IN ({','.join('?' * len(isos))})")
         params += isos
     else:

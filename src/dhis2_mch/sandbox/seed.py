@@ -13,8 +13,28 @@ org unit hierarchy for the demo.
 
 from __future__ import annotations
 
-from dhis2_mch.model.types import DEFAULT_UIDS
-from dhis2_mch.model.uid import derive_uid
+import hashlib
+
+from dhis2_mch.sandbox.klasses import DEFAULT_UIDS
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ALPHANUMERIC = "0123456789" + _LETTERS
+
+
+def derive_uid(type_name: str, key: str) -> str:
+    """dhis2-mch's documented deterministic UID scheme (v1), written out here so that the sandbox needs
+    nothing from the client: SHA-256 of ``"dhis2-mch/uid/v1" US type US key``, read big-endian, one letter
+    then ten alphanumerics. A test holds it equal to the client's ``derive_uid``."""
+    n = int.from_bytes(
+        hashlib.sha256("\x1f".join(("dhis2-mch/uid/v1", type_name, key)).encode("utf-8")).digest(), "big"
+    )
+    n, first = divmod(n, 52)
+    chars = [_LETTERS[first]]
+    for _ in range(10):
+        n, i = divmod(n, 62)
+        chars.append(_ALPHANUMERIC[i])
+    return "".join(chars)
+
 
 ADMIN_UID = "xE7jOejl9FI"
 RESTRICTED_UID = derive_uid("user", "hoathang")
@@ -50,7 +70,7 @@ def _stamp(obj: dict) -> dict:
 
 def category_model() -> list[tuple[str, dict]]:
     opt, cat, combo, coc = (
-        DEFAULT_UIDS[k] for k in ("categoryOption", "category", "categoryCombo", "categoryOptionCombo")
+        DEFAULT_UIDS[k] for k in ("categoryOptions", "categories", "categoryCombos", "categoryOptionCombos")
     )
     return [
         ("categoryOptions", _stamp({"id": opt, "code": "default", "name": "default", "shortName": "default"})),

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dhis2_mch.model import values
-from dhis2_mch.model.uid import is_valid_uid
-from dhis2_mch.sandbox.metadata import new_uid
+from dhis2_mch.sandbox import valuetypes as values
+from dhis2_mch.sandbox.klasses import is_uid as is_valid_uid
+from dhis2_mch.sandbox.klasses import new_uid
 from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version
 
@@ -161,7 +161,7 @@ class TrackerImport:
             )
             if value is not None:
                 present.add(de_id)
-            key = values.value_error(value, de.get("valueType"))
+            key = values.value_error(value, de.get("valueType"), self.version.minor)
             if key:
                 errors.append(self._error("E1302", uid, de_id, key))
                 continue

@@ -69,11 +69,21 @@ class Raw:
 class Compiler:
     """Collects authored objects (``identify``), then turns them into one ``Metadata`` (``finish``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: Metadata | None = None) -> None:
         self.raws: list[Raw] = []
         self.findings: list[f.Finding] = []
         self.index: dict[tuple[str, str], Raw] = {}  # (type name, code) -> object
         self.package: dict[str, Any] | None = None
+        #: (type name, code) -> UID of typed objects already in the package (read from DHIS2 JSON), so
+        #: objects authored on top of them can refer to them by code
+        self.known: dict[tuple[str, str], str] = {
+            (mtype.name, obj.code): obj.id for mtype, obj in (known.items() if known else ()) if obj.code and obj.id
+        }
+
+    def uid_of(self, target: str, code: str) -> str | None:
+        """The UID of the ``target`` object with this code, authored here or already in the package."""
+        hit = self.index.get((target, code))
+        return hit.uid if hit is not None else self.known.get((target, code))
 
     # ---- identity ----------------------------------------------------------------------------------
 
@@ -119,7 +129,12 @@ class Compiler:
         cocs = option_combos(self.raws)
         for raw in self.raws:
             for key in [k for k in raw.out if (raw.mtype.plural, k) in EXPRESSIONS]:
-                raw.out[key] = expressions.resolve(self, raw, key, raw.out[key], cocs)
+                value = raw.out[key]
+                if isinstance(value, dict):  # {expression: ...}: a validation rule side, a predictor generator
+                    value = {**value, "expression": expressions.resolve(self, raw, key, value.get("expression"), cocs)}
+                else:
+                    value = expressions.resolve(self, raw, key, value, cocs)
+                raw.out[key] = value
 
         md = Metadata()
         if self.package is not None:
@@ -183,10 +198,13 @@ class Compiler:
         if name == "program":
             for ptea in out.get("programTrackedEntityAttributes") or []:
                 ptea["program"] = {"id": raw.uid}
-        parent_ref = {"option": "optionSet", "section": "dataSet", "programStage": "program"}.get(name)
+        parent_ref = {"option": "optionSet", "section": "dataSet", "programStage": "program",
+                      "programSection": "program", "programStageSection": "programStage",
+                      "programRuleAction": "programRule"}.get(name)  # fmt: skip
         if parent_ref and raw.parent is not None:
             out[parent_ref] = {"id": raw.parent.uid}
-            out.setdefault("sortOrder", raw.position + 1)
+            if "sortOrder" in raw.mtype.model.model_fields:
+                out.setdefault("sortOrder", raw.position + 1)
         for child_key, children in raw.children.items():
             out[child_key] = [{"id": c.uid} for c in children]
 
@@ -217,10 +235,10 @@ class Compiler:
         if isinstance(value, str):
             if value == "default" and target in DEFAULT_UIDS:
                 return {"id": DEFAULT_UIDS[target]}
-            hit = self.index.get((target, value))
-            if hit is not None:
-                return {"id": hit.uid}
-            codes = [c for (t, c) in self.index if t == target]
+            uid = self.uid_of(target, value)
+            if uid is not None:
+                return {"id": uid}
+            codes = [c for (t, c) in [*self.index, *self.known] if t == target]
             close = get_close_matches(value, codes, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             self.error(raw, "E5002", key, f"Invalid reference `{value}` for association `{key}`: "
@@ -263,6 +281,8 @@ class Compiler:
             elif key == "programTrackedEntityAttributes":
                 item = {"id": derive_uid("programTrackedEntityAttribute", raw.code or "", code), **item}
                 item.setdefault("sortOrder", len(items) + 1)
+            elif key == "trackedEntityTypeAttributes":
+                item = {"id": derive_uid("trackedEntityTypeAttribute", raw.code or "", code), **item}
             items.append(item)
         return items
 

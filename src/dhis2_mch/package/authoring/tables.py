@@ -17,7 +17,9 @@ TOP_LEVEL = (
     "categoryOptions", "categories", "categoryCombos", "optionSets", "dataElements", "dataElementGroups",
     "indicatorTypes", "indicators", "indicatorGroups", "dataSets", "organisationUnitGroups",
     "organisationUnitGroupSets", "trackedEntityTypes", "trackedEntityAttributes", "programs",
-    "programIndicators",
+    "programIndicators", "programStageSections", "programSections", "programRuleVariables", "programRules",
+    "programRuleActions", "legendSets", "constants", "validationRules", "validationRuleGroups", "predictors",
+    "predictorGroups", "visualizations", "dashboards", "userGroups",
 )  # fmt: skip
 
 #: (parent collection, key) -> child collection written inline in the parent
@@ -25,6 +27,9 @@ INLINE = {
     ("optionSets", "options"): "options",
     ("dataSets", "sections"): "sections",
     ("programs", "programStages"): "programStages",
+    ("programs", "programSections"): "programSections",
+    ("programStages", "programStageSections"): "programStageSections",
+    ("programRules", "programRuleActions"): "programRuleActions",
 }
 
 #: DHIS2's defaults, filled in where the author wrote nothing (a file's ``defaults:`` overrides them)
@@ -52,9 +57,13 @@ NESTED = {
     ("dataSets", "dataSetElements"): ("dataElement", "dataElement"),
     ("programStages", "programStageDataElements"): ("dataElement", "dataElement"),
     ("programs", "programTrackedEntityAttributes"): ("trackedEntityAttribute", "trackedEntityAttribute"),
+    ("trackedEntityTypes", "trackedEntityTypeAttributes"): ("trackedEntityAttribute", "trackedEntityAttribute"),
 }
 NESTED_ITEM_REFS = {"categoryCombo": "categoryCombo"}  # other references an item may carry
 
 #: (collection, property) holding an indicator or program indicator expression with codes in it
 EXPRESSIONS = {("indicators", "numerator"), ("indicators", "denominator"),
-               ("programIndicators", "expression"), ("programIndicators", "filter")}  # fmt: skip
+               ("programIndicators", "expression"), ("programIndicators", "filter"),
+               # {expression: ...} objects: a validation rule's sides, a predictor's generator and skip test
+               ("validationRules", "leftSide"), ("validationRules", "rightSide"),
+               ("predictors", "generator"), ("predictors", "sampleSkipTest")}  # fmt: skip
