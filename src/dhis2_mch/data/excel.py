@@ -70,7 +70,7 @@ def read_workbook(path: Path, only: str | None, required: tuple[str, ...], searc
                     break
                 if number >= search:
                     break
-            if header is None:
+            if header is None or header_at is None:
                 first = next(iter(ws.iter_rows(max_row=1, values_only=True)), ())
                 seen[name] = ", ".join(_text(c) for c in first if c not in (None, "")) or "nothing"
                 continue

@@ -25,6 +25,7 @@ import pandas as pd
 
 from dhis2_mch.data.catalogue import DEFAULT_COC, Catalogue, DataElementInfo
 from dhis2_mch.data.readers import ROW, SHEET
+from dhis2_mch.errors import InputError
 from dhis2_mch.model import values as value_rules
 from dhis2_mch.model.periods import Period, latest_open_future_period, parse_period, period_of
 
@@ -188,20 +189,19 @@ def preflight(
     problems.add(_present(pe_why, inverse), "period", _spread(pe_why, inverse))
     notes = sorted({n for n in pe_note if n})
 
-    # org unit, per distinct text (then per distinct (text, period) for pre-reform codes, when a hook is given)
+    # org unit, per distinct text; with the pre-reform hook, per distinct (text, period)
     ou_cats, ou_codes = _column(frame, "orgUnit")
-    answers = org_units([c for c in ou_cats if c])
-    ou_uid = [answers[c].uid if c in answers else None for c in ou_cats]
-    ou_why = [None if u else (answers[c].reason if c in answers else "empty: which commune or province?")
-              for c, u in zip(ou_cats, ou_uid, strict=True)]  # fmt: skip
-    ou_out = _spread(ou_uid, ou_codes)
-    if legacy is not None and any(ou_why):
-        ou_out, fixed = _legacy(legacy, ou_out, ou_cats, ou_codes, pe_cats, pe_codes, org_units)
-        unresolved = pd.isna(ou_out)  # the reasons stay for the rows the hook did not place
-        problems.add(unresolved & ~pd.isna(_spread(ou_why, ou_codes)), "orgUnit", _spread(ou_why, ou_codes))
-        notes += fixed
+    if legacy is None:
+        answers = org_units([c for c in ou_cats if c])
+        ou_uid = [answers[c].uid if c in answers else None for c in ou_cats]
+        ou_why = [None if u else (answers[c].reason if c in answers else "empty: which commune or province?")
+                  for c, u in zip(ou_cats, ou_uid, strict=True)]  # fmt: skip
+        ou_out, ou_reason = _spread(ou_uid, ou_codes), _spread(ou_why, ou_codes)
     else:
-        problems.add(_present(ou_why, ou_codes), "orgUnit", _spread(ou_why, ou_codes))
+        ou_out, ou_reason, placed = _placed(legacy, org_units, ou_cats, ou_codes, pe_cats, pe_codes)
+        if placed:
+            notes.append(f"{placed:,} rows of periods before 1 July 2025 placed on the pre-reform units")
+    problems.add(np.asarray(pd.notna(ou_reason), dtype=bool), "orgUnit", ou_reason)
 
     # value, per distinct (data element, text)
     va_cats, va_codes = _column(frame, "value")
@@ -212,7 +212,7 @@ def preflight(
         why = _value_reason(info, text) if info else None
         va_why.append(why)
         va_send.append(value_rules.normalize_boolean(text, info.value_type) if info else text)
-        zero.append(bool(info) and not why and value_rules.zero_and_insignificant(text, info.as_dict()))
+        zero.append(info is not None and not why and value_rules.zero_and_insignificant(text, info.as_dict()))
     problems.add(_present(va_why, inverse), "value", _spread(va_why, inverse))
     send_value = _spread(va_send, inverse)
     zero_out = np.asarray([*zero, False], dtype=bool)[inverse] if len(inverse) else np.zeros(0, dtype=bool)
@@ -369,19 +369,26 @@ def _value_reason(info: DataElementInfo, text: str) -> str | None:
     return None
 
 
-def _legacy(legacy, ou_out, ou_cats, ou_codes, pe_cats, pe_codes, org_units):
-    """The hook for units abolished by the 2025 reform: ``legacy(code, period)`` names today's unit for a
-    pre-reform row (``dhis2_mch.orgunits.resolve_legacy``); only rows still unplaced are asked."""
-    missing = pd.isna(ou_out)
-    pairs, inverse = _distinct(ou_codes[missing], pe_codes[missing])
-    placed = [legacy(ou_cats[o], pe_cats[p]) if ou_cats[o] else None for o, p in pairs]
-    answers = org_units(sorted({c for c in placed if c}))
-    uids = [answers[c].uid if c and c in answers else None for c in placed]
-    out = ou_out.copy()
-    out[np.flatnonzero(missing)] = _spread(uids, inverse)
-    notes = [f"pre-reform org unit {ou_cats[o]} in {pe_cats[p]} placed on {c}"
-             for (o, p), c, u in zip(pairs, placed, uids, strict=True) if u]  # fmt: skip
-    return out, notes
+def _placed(legacy, org_units, ou_cats, ou_codes, pe_cats, pe_codes):
+    """The hook for the 2025 reform: ``legacy(code, period)`` (``dhis2_mch.orgunits.resolve_legacy``) names
+    the unit a row of that period belongs to (a pre-reform unit's ``PRE2025-`` code for periods before
+    1 July 2025), or raises with why it belongs to none. Asked once per distinct (code, period)."""
+    pairs, inverse = _distinct(ou_codes, pe_codes)
+    codes, why = [], []
+    for o, p in pairs:
+        text = ou_cats[o]
+        try:
+            codes.append(legacy(text, pe_cats[p]) if text else None)
+            why.append(None if text else "empty: which commune or province?")
+        except InputError as exc:
+            codes.append(None)
+            why.append(str(exc))
+    answers = org_units(sorted({c for c in codes if c}))
+    uids = [answers[c].uid if c and c in answers else None for c in codes]
+    reasons = [w if w or u else answers[c].reason if c in answers else None
+               for c, u, w in zip(codes, uids, why, strict=True)]  # fmt: skip
+    moved = np.array([bool(c) and c != ou_cats[o] for (o, _), c in zip(pairs, codes, strict=True)] + [False])
+    return _spread(uids, inverse), _spread(reasons, inverse), int(moved[inverse].sum())
 
 
 def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):

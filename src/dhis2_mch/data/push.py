@@ -33,21 +33,15 @@ from dhis2_mch.data.units import ServerUnits, legacy_hook
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import DataValueImportResult
-from dhis2_mch.errors import AuthError, InputError, ServerUnavailable, ValidationFailed
+from dhis2_mch.errors import ServerUnavailable, UnexpectedResponse, ValidationFailed
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.package import load
+from dhis2_mch.project import Compiled, Project
 
-if TYPE_CHECKING:  # the library's compiled package; push takes it or a bare Metadata
-    from typing import Protocol
-
+if TYPE_CHECKING:
     from dhis2_mch.data.progress import Progress
 
-    class _Compiled(Protocol):
-        metadata: Metadata
-
-    Package = Metadata | _Compiled
-else:
-    Package = Any
+#: what push reads its catalogue from: the compiled package (``Project.load(...).compile(...)``), or a Metadata
+Package = Compiled | Metadata
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "PushReport", "load_package", "push", "push_file", "push_frame"]
 
@@ -69,6 +63,7 @@ def push_frame(
     chunk_size: int | None = None,
     on_chunk: OnChunk | None = None,
     strict: bool = False,
+    pre_reform: bool = False,
     today: date | None = None,
     progress: Progress | None = None,
     source: str = "the DataFrame",
@@ -77,11 +72,12 @@ def push_frame(
     attributeOptionCombo, comment; any dtypes) and say, per row, whether it was stored, rejected or
     not sent. The frame's index labels are the row ids (``report.outcomes``, ``on_chunk``).
     ``package``: the compiled package (or its ``Metadata``). ``strict``: org units the value's data set
-    is not assigned to are errors, not warnings."""
+    is not assigned to are errors, not warnings. ``pre_reform``: rows of periods before 1 July 2025 go on
+    the pre-reform units (``dhis2_mch.orgunits.resolve_legacy``)."""
     table = Table(Path(source), normalise(frame, source), [str(c) for c in frame.columns])
     return _push(table, frame.index, conn, _metadata(package), dry_run=dry_run, partial=partial,
-                 chunk_size=chunk_size, on_chunk=on_chunk, strict=strict, today=today, progress=progress,
-                 source=source)  # fmt: skip
+                 chunk_size=chunk_size, on_chunk=on_chunk, strict=strict, pre_reform=pre_reform, today=today,
+                 progress=progress, source=source)  # fmt: skip
 
 
 def push_file(
@@ -96,6 +92,7 @@ def push_file(
     chunk_size: int | None = None,
     on_chunk: OnChunk | None = None,
     strict: bool = False,
+    pre_reform: bool = False,
     today: date | None = None,
     progress: Progress | None = None,
 ) -> PushReport:
@@ -105,7 +102,8 @@ def push_file(
     table = read_table(path, sheet, progress=progress)
     ids = pd.Index(table.frame[ROW].to_numpy()) if table.frame[ROW].is_unique else pd.RangeIndex(len(table.frame))
     report = _push(table, ids, conn, _metadata(package), dry_run=dry_run, partial=partial, chunk_size=chunk_size,
-                   on_chunk=on_chunk, strict=strict, today=today, progress=progress, source=path)  # fmt: skip
+                   on_chunk=on_chunk, strict=strict, pre_reform=pre_reform, today=today, progress=progress,
+                   source=path)  # fmt: skip
     if rejected_dir is not None:  # a dry run stores nothing, so it supersedes no earlier file
         report.rejected_file, report.removed_file, report.own_file_done = rejected_file.write(
             table, report.outcomes, rejected_dir, settle=not dry_run
@@ -113,24 +111,16 @@ def push_file(
     return report
 
 
-def push(
-    source: Path,
-    conn: Connection,
-    *,
-    metadata: Path = Path("metadata"),
-    **options: Any,
-) -> PushReport:
-    """``push_file`` with the package read from a folder (the CLI's and the demo's way)."""
-    return push_file(source, conn, load_package(metadata), **options)
+def push(source: Path, conn: Connection, *, metadata: Path | None = None, **options: Any) -> PushReport:
+    """``push_file`` with the package read from a folder or file (None: the programmes' package shipped)."""
+    return push_file(source, conn, load_package(metadata, conn), **options)
 
 
-def load_package(metadata: Path) -> Metadata:
-    """The one place the package is read (switches to ``Project.load(...).compile(...)`` with the library)."""
-    md, findings = load(metadata)
-    broken = [f for f in findings if f.severity == "error"]
-    if broken:
-        raise InputError(f"{metadata}: the package has errors ({broken[0].as_text()}); run `dhis2-mch validate`.")
-    return md
+def load_package(metadata: Path | None = None, conn: Connection | None = None) -> Compiled:
+    """The package compiled for the server's version (the shipped one when ``metadata`` is None); a package
+    with errors stops the push before anything is read or sent."""
+    compiled = Project.load(metadata).compile(conn.version if conn is not None else (2, 40))
+    return compiled.require_valid("nothing was sent")
 
 
 def _metadata(package: Package) -> Metadata:
@@ -151,7 +141,7 @@ class _Run:
 
 
 def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_run: bool, partial: bool,
-          chunk_size: int | None, on_chunk: OnChunk | None, strict: bool, today: date | None,
+          chunk_size: int | None, on_chunk: OnChunk | None, strict: bool, pre_reform: bool, today: date | None,
           progress: Progress | None, source: Path | str) -> PushReport:  # fmt: skip
     frame = table.frame
     catalogue = build_catalogue(md)
@@ -167,7 +157,7 @@ def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_ru
     for p in table.problems:
         initial.add_at(np.asarray([p.position]), p.column, [p.reason], "read")
     checked = preflight(frame, catalogue, run.units, today=today or date.today(), assigned=assigned, strict=strict,
-                        legacy=legacy_hook(), problems=initial)  # fmt: skip
+                        legacy=legacy_hook() if pre_reform else None, problems=initial)  # fmt: skip
     checked.problems.only_read_for(np.asarray([p.position for p in table.problems], dtype=np.int64))
     if progress is not None:
         progress.checked(len(frame))
@@ -211,8 +201,13 @@ def _send(run: _Run, conn: Connection, payloads: Payloads, dry_run: bool, on_chu
     for env in payloads:
         try:
             result = api.import_data_values(conn, env.body, dry_run=dry_run)
-        except (ServerUnavailable, AuthError) as exc:
+        except ServerUnavailable as exc:  # transport, HTTP status, authentication: the push stops here
             report.failure = exc
+            if getattr(exc, "may_have_applied", False):
+                report.outcomes.set(env.positions, "not sent", (
+                    f"not sent: chunk {env.number} got no answer and may already be stored; pushing it again is "
+                    "safe (DHIS2 keeps one value per data element, period, org unit and option combo)"
+                ))  # fmt: skip
             break
         except KeyboardInterrupt:
             report.failure = Interrupted("interrupted (Ctrl-C); the chunk being sent may or may not be stored")
@@ -223,7 +218,8 @@ def _send(run: _Run, conn: Connection, payloads: Payloads, dry_run: bool, on_chu
         data_sets.add(env.data_set)
         problem = _counts_problem(result, env)
         if problem:
-            report.failure = UnexpectedCounts(problem)
+            report.failure = UnexpectedCounts(problem, may_have_applied=True)
+            report.outcomes.set(env.positions, "not sent", f"not sent: {problem}")
             break
         outcome = _record(run, env, result, dry_run, len(payloads))
         if progress is not None:
@@ -234,10 +230,10 @@ def _send(run: _Run, conn: Connection, payloads: Payloads, dry_run: bool, on_chu
 
 
 class Interrupted(Exception):
-    exit_code = 130
+    """Ctrl-C during the push: the chunks already answered keep their outcome (the CLI exits 130)."""
 
 
-class UnexpectedCounts(ServerUnavailable):
+class UnexpectedCounts(UnexpectedResponse):
     """DHIS2 answered, but its counts do not account for the values sent: nothing of the chunk is trusted."""
 
 
@@ -250,8 +246,7 @@ def _counts_problem(result: DataValueImportResult, env: Envelope) -> str | None:
     if not low <= result.total <= high or result.ignored < len(_refused(result, env.size)):
         return (
             f"DHIS2 answered chunk {env.number} ({env.size:,} values) with counts that do not add up (imported "
-            f"{result.imported}, updated {result.updated}, ignored {result.ignored}, deleted {result.deleted}): its "
-            "rows are counted as not sent; push the rows-to-push-again file once the server is healthy"
+            f"{result.imported}, updated {result.updated}, ignored {result.ignored}, deleted {result.deleted})"
         )
     return None
 

@@ -54,13 +54,6 @@ class PushReport:
         counts = self.outcomes.counts()
         return self.failure is None and not self.held_back and counts["rejected"] == 0 and counts["not sent"] == 0
 
-    @property
-    def exit_code(self) -> int:
-        """0 every row stored, 1 rows rejected or held back, 3 the server failed midway (the CLI's table)."""
-        if self.failure is not None:
-            return int(getattr(self.failure, "exit_code", 3))
-        return 0 if self.ok else 1
-
     def as_json(self) -> dict:
         return {
             "ok": self.ok,

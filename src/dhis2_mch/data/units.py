@@ -66,10 +66,10 @@ class ServerUnits:
     def _by_name(self, texts: list[str]) -> dict[str, UnitAnswer]:
         """Names instead of codes: the code to write, found within the provinces of the file's coded rows."""
         index = self._index()
-        provinces = {self._province(u) for u in self.by_text.values()} - {None} or index.provinces()
+        provinces = {p for u in self.by_text.values() if (p := _province_of(u.path or ""))} or index.provinces()
         out = {}
         for t in texts:
-            matches = [index.match(t, p) for p in sorted(provinces)]  # type: ignore[arg-type]
+            matches = [index.match(t, p) for p in sorted(provinces)]
             exact = [m for m in matches if m.status == "exact"]
             if len(exact) == 1:
                 hint = exact[0].hint()
@@ -92,9 +92,6 @@ class ServerUnits:
             self._names = index
         return self._names
 
-    def _province(self, unit: api.OrgUnit) -> str | None:
-        return _province_of(unit.path or "")
-
 
 def _province_of(path: str) -> str | None:
     """The level-2 ancestor (the province) from a unit's path ``/country/province/commune``."""
@@ -102,11 +99,9 @@ def _province_of(path: str) -> str | None:
     return parts[1] if len(parts) >= 2 else None
 
 
-def legacy_hook() -> Callable[[str, str], str | None] | None:
-    """``dhis2_mch.orgunits.resolve_legacy(code, period)`` when the org-units package provides it: today's
-    code for a pre-reform unit's row of that period. The one place push learns about the 2025 reform."""
-    try:
-        from dhis2_mch.orgunits import resolve_legacy  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return resolve_legacy  # type: ignore[no-any-return]
+def legacy_hook() -> Callable[[str, str], str]:
+    """``dhis2_mch.orgunits.resolve_legacy(code, period)``: the code of the unit a row of that period belongs
+    to (a pre-reform unit's legacy code before 1 July 2025). The one place push learns about the reform."""
+    from dhis2_mch.orgunits import resolve_legacy
+
+    return resolve_legacy
