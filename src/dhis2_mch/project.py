@@ -122,7 +122,7 @@ class Project:
                 f"({', '.join(TOP_LEVEL)}); children such as options or program stages go inline in their parent."
             )
         if isinstance(obj, IdentifiableObject):
-            data: dict[str, Any] = obj.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+            data: dict[str, Any] = _authored(obj)
         elif isinstance(obj, Mapping):
             data = dict(obj)
         else:
@@ -202,12 +202,11 @@ class Compiled:
         if errors:
             shown = "\n".join(f"  {e.as_text()}" for e in errors[:MAX_ERRORS_SHOWN])
             more = f"\n  ... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
-            exc = PackageInvalid(
+            raise PackageInvalid(
                 f"{self.source}: {len(errors)} validation errors for DHIS2 {'.'.join(map(str, self.version))}; "
-                f"{consequence}:\n{shown}{more}"
+                f"{consequence}:\n{shown}{more}",
+                errors,
             )
-            exc.findings = errors  # type: ignore[attr-defined]
-            raise exc
         return self
 
     def for_version(self, version: VersionLike) -> Compiled:
@@ -252,6 +251,28 @@ class Compiled:
         from dhis2_mch.validate import Report
 
         return Report(objects=self.metadata.count(), findings=self.findings, source=self.source)
+
+
+def _authored(obj: IdentifiableObject) -> dict[str, Any]:
+    """A typed object as the authoring format writes it: translations back beside their texts
+    (``name: {en: ..., vi: ...}``), so it goes through the compiler like a YAML object."""
+    from dhis2_mch.model.translations import translation_property
+
+    data = obj.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    by_property: dict[str, dict[str, str]] = {}
+    for t in data.pop("translations", None) or []:
+        by_property.setdefault(t["property"], {})[t["locale"]] = t["value"]
+    for prop in obj.TRANSLATABLE:
+        others = by_property.pop(translation_property(prop), None)
+        if others and isinstance(data.get(prop), str):
+            data[prop] = {"en": data[prop], **others}
+    if by_property:  # a translation of a text the object does not have: kept, so the compiler reports it
+        data["translations"] = [
+            {"property": prop, "locale": locale, "value": value}
+            for prop, texts in by_property.items()
+            for locale, value in texts.items()
+        ]
+    return data
 
 
 def compile_path(path: Path | None, version: VersionLike = DEFAULT_VERSION, *, locale: str = "vi") -> Compiled:

@@ -39,6 +39,8 @@ COMMANDS = {
     "push": "dhis2_mch.cli.data:push",
     "demo": "dhis2_mch.cli.demo:demo",
     "orgunits": "dhis2_mch.cli.orgunits:orgunits",
+    "sync": "dhis2_mch.cli.sync:sync",
+    "template": "dhis2_mch.cli.template:template",
 }
 
 

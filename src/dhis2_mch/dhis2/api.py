@@ -329,6 +329,18 @@ def org_units(
     return [OrgUnit.model_validate({**o, "parent_id": (o.get("parent") or {}).get("id")}) for o in found]
 
 
+def org_units_within(
+    conn: Connection, root: str, *, fields: str = "id,code,name,shortName,path,level,parent[id]"
+) -> list[OrgUnit]:
+    """The unit ``root`` (a UID) and every unit below it: ``path`` holds each ancestor's UID
+    (``OrganisationUnit.getPath``), so ``filter=path:like:<uid>`` is the subtree in one request."""
+    if not _UID.match(root):
+        raise InputError(f"{root!r} is not a DHIS2 UID.")
+    params = [("fields", fields), ("paging", "false"), ("filter", f"path:like:{root}")]
+    found = _collection(conn, "organisationUnits", params, "organisationUnits")
+    return [OrgUnit.model_validate({**o, "parent_id": (o.get("parent") or {}).get("id")}) for o in found]
+
+
 def get_data_values(
     conn: Connection,
     *,

@@ -8,8 +8,6 @@ backup of what will be overwritten, and atomic COMMIT of only what changes.
 
 from __future__ import annotations
 
-import json
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,13 +70,12 @@ def send(
 ) -> tuple[Plan | None, DeployResult | None]:
     """Plan or deploy ``md`` with the package machinery (the one place that hands objects to it)."""
     from dhis2_mch.deploy import apply
+    from dhis2_mch.project import Project
 
-    with tempfile.TemporaryDirectory(prefix="dhis2-mch-orgunits-") as tmp:
-        path = Path(tmp) / "metadata.json"
-        path.write_text(json.dumps(md.dump(), ensure_ascii=False), encoding="utf-8")
-        if plan_only:
-            return apply.plan(path, conn), None
-        return None, apply.deploy(path, conn, dry_run=dry_run, backup_dir=backup_dir)
+    compiled = Project.from_metadata(md, source="the organisation units").compile(conn.version)
+    if plan_only:
+        return apply.plan(compiled, conn), None
+    return None, apply.deploy(compiled, conn, dry_run=dry_run, backup_dir=backup_dir)
 
 
 def hierarchy_metadata(units: list[OrganisationUnit]) -> Metadata:

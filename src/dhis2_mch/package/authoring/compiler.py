@@ -32,9 +32,17 @@ from dhis2_mch.model.objects import IdentifiableObject
 from dhis2_mch.model.translations import translation_property
 from dhis2_mch.model.types import BY_NAME, DEFAULT_UIDS, ORDER, MetadataType
 from dhis2_mch.model.uid import derive_uid
-from dhis2_mch.package.authoring import expressions
+from dhis2_mch.package.authoring import analytics, expressions, rules
 from dhis2_mch.package.authoring.combos import option_combos
-from dhis2_mch.package.authoring.tables import BASE_LOCALE, EXPRESSIONS, INLINE, NESTED, NESTED_ITEM_REFS
+from dhis2_mch.package.authoring.tables import (
+    BASE_LOCALE,
+    EMBEDDED,
+    EXPRESSIONS,
+    INLINE,
+    NESTED,
+    NESTED_ITEM_REFS,
+    SHORTHAND,
+)  # fmt: skip
 from dhis2_mch.package.jsonfile import pydantic_problems
 
 
@@ -135,6 +143,7 @@ class Compiler:
                 else:
                     value = expressions.resolve(self, raw, key, value, cocs)
                 raw.out[key] = value
+        rules.check(self)
 
         md = Metadata()
         if self.package is not None:
@@ -161,9 +170,11 @@ class Compiler:
         translations: list[dict[str, str]] = []
         simple_refs = {s.path: s.target for s in mtype.refs if "." not in s.path}
         for key, value in {**raw.defaults, **data}.items():
-            if key in ("id", "code") or (mtype.plural, key) in INLINE:
+            if key in ("id", "code") or (mtype.plural, key) in INLINE or key in SHORTHAND.get(mtype.plural, ()):
                 continue
-            if key in mtype.model.TRANSLATABLE:
+            if (mtype.plural, key) in EMBEDDED:
+                out[key] = getattr(analytics, EMBEDDED[(mtype.plural, key)])(self, raw, value)
+            elif key in mtype.model.TRANSLATABLE:
                 out[key] = self._translatable(raw, key, value, translations)
             elif key in simple_refs:
                 out[key] = self._ref(raw, key, value, simple_refs[key])
@@ -176,7 +187,12 @@ class Compiler:
             else:
                 allowed = [k for k in model_fields if k != "translations"]
                 allowed += [k for (p, k) in INLINE if p == mtype.plural]
+                allowed += list(SHORTHAND.get(mtype.plural, ()))
                 self.unknown_key(data, key, allowed, mtype.name, raw)
+        if mtype.plural == "visualizations":
+            analytics.visualization(self, raw, out)
+        if mtype.plural == "programRuleVariables" and "name" not in out:
+            out["name"] = raw.code  # the name rule expressions use: #{F1000_PRV_WEIGHT}
         if translations:
             out["translations"] = sorted(translations, key=lambda t: (t["property"], t["locale"]))
         self._derived(raw, out)
@@ -228,6 +244,14 @@ class Compiler:
                 )
         base = value.get(BASE_LOCALE)
         return _clean(key, base) if isinstance(base, str) else None
+
+    def translatable(self, raw: Raw, key: str, value: Any, translations: list) -> str | None:
+        """A text written plain or as ``{en: ..., vi: ...}``; other locales go to ``translations``."""
+        return self._translatable(raw, key, value, translations)
+
+    def reference(self, raw: Raw, key: str, value: Any, target: str) -> dict | None:
+        """``{"id": uid}`` of the ``target`` object with code ``value`` (reported when there is none)."""
+        return self._ref(raw, key, value, target)
 
     def _ref(self, raw: Raw, key: str, value: Any, target: str) -> dict | None:
         if isinstance(value, dict) and isinstance(value.get("id"), str):

@@ -35,6 +35,7 @@ def resolve(compiler: Compiler, raw: Raw, key: str, expr: Any, cocs: Combos) -> 
         else:
             kinds = {"#": ["dataElement", "coc", "coc"], "I": ["programIndicator"], "D": ["program", "dataElement"],
                      "OUG": ["organisationUnitGroup"], "N": ["indicator"], "R": ["dataSet", None],
+                     "C": ["constant"],
                      "A": ["program", "trackedEntityAttribute"] if len(parts) == 2 else ["trackedEntityAttribute"],
                      }.get(prefix)  # fmt: skip
         if kinds is None:
