@@ -253,9 +253,10 @@ def test_a_push_interrupted_between_chunks_then_resumed_as_advised_stores_every_
         return Connection(sb.url, username=sb.username, password=sb.password, retry=RetryPolicy(attempts=2),
                           sleep=lambda _: None)  # fmt: skip
 
-    with connect() as conn:
-        report = push_file(path, conn, package, chunk_size=6, on_chunk=on_chunk, rejected_dir=tmp_path / "rej")
-    assert [o.number for o in heard] == [1, 2] and isinstance(report.failure, TransportError)
+    with connect() as conn, pytest.raises(TransportError) as stopped:
+        push_file(path, conn, package, chunk_size=6, on_chunk=on_chunk, rejected_dir=tmp_path / "rej")
+    report = stopped.value.report  # the error carries every row's outcome
+    assert [o.number for o in heard] == [1, 2] and report.failure is stopped.value
     assert report.outcomes.counts() == {"stored": 12, "rejected": 0, "not sent": 12}
     assert sorted(report.outcomes.rows("stored")) == sorted(r for o in heard for r in o.stored)
     assert len(sb.data_values()) == 12

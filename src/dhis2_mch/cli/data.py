@@ -48,11 +48,16 @@ def push(file: Path, source: Path | None, server: ConnectionOptions, fmt: str, d
     progress = Progress.for_terminal()
     with server.connect() as conn:
         package = project.compile(conn.version).require_valid("nothing was sent")
-        report = push_file(file, conn, package, sheet=sheet, rejected_dir=rejected_dir, dry_run=dry_run,
-                           partial=partial, chunk_size=chunk_size, strict=strict, pre_reform=pre_reform,
-                           progress=progress)  # fmt: skip
+        try:
+            report = push_file(file, conn, package, sheet=sheet, rejected_dir=rejected_dir, dry_run=dry_run,
+                               partial=partial, chunk_size=chunk_size, strict=strict, pre_reform=pre_reform,
+                               progress=progress)  # fmt: skip
+        except (Dhis2MchError, KeyboardInterrupt) as exc:  # stopped midway: say which rows are stored, and exit
+            stopped = getattr(exc, "report", None)
+            if stopped is None:
+                raise
+            emit(fmt, stopped.as_json(), stopped.as_text())
+            raise SystemExit(exit_code(exc) if isinstance(exc, Dhis2MchError) else 130) from None
     emit(fmt, report.as_json(), report.as_text())
-    if report.failure is not None:
-        raise SystemExit(exit_code(report.failure) if isinstance(report.failure, Dhis2MchError) else 130)
     if not report.ok:
         raise SystemExit(1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from typing import Any
 
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.objects import (
@@ -96,7 +97,9 @@ class Catalogue:
         return sorted("+".join(sorted(opts)) for combo, opts in self.option_combos if combo == de.combo)
 
 
-def build_catalogue(md: Metadata) -> Catalogue:
+def build_catalogue(package: Metadata | Any) -> Catalogue:
+    """From a ``Metadata`` or a compiled package (anything with ``.metadata``)."""
+    md: Metadata = package if isinstance(package, Metadata) else package.metadata
     cat = Catalogue()
     option_code = {o.id: o.code for o in md.of(CategoryOption) if o.id}
     for coc in md.of(CategoryOptionCombo):

@@ -102,3 +102,13 @@ def _fragments(items) -> np.ndarray:
     out = np.empty(len(frags), dtype=object)
     out[:] = frags
     return out
+
+
+def envelopes(frame: pd.DataFrame, substitutions: dict[str, str] | None = None, chunk_size: int | None = None):
+    """Envelopes (with bodies) from a plain frame with ``ds, de, period, ou, coc, aoc, send, comment`` and
+    ``_pos`` (the sync's deletions use it); ``Envelope.positions`` are the ``_pos`` values."""
+    send = pd.DataFrame({"_pos": frame["_pos"].to_numpy(), "zero": np.zeros(len(frame), dtype=bool)})
+    for column, source in (("ds", "ds"), ("de", "de"), ("coc", "coc"), ("aoc", "aoc"), ("period", "period"),
+                           ("ou", "ou"), ("value", "send"), ("comment", "comment")):  # fmt: skip
+        send[column] = pd.Categorical(frame[source].fillna("").astype(str).to_numpy(dtype=object))
+    return list(Payloads(send, substitutions, chunk_size or max(1, len(frame))))

@@ -101,9 +101,15 @@ def push_file(
     rows-to-push-again file in ``rejected_dir`` (``None``: no file)."""
     table = read_table(path, sheet, progress=progress)
     ids = pd.Index(table.frame[ROW].to_numpy()) if table.frame[ROW].is_unique else pd.RangeIndex(len(table.frame))
-    report = _push(table, ids, conn, _metadata(package), dry_run=dry_run, partial=partial, chunk_size=chunk_size,
-                   on_chunk=on_chunk, strict=strict, pre_reform=pre_reform, today=today, progress=progress,
-                   source=path)  # fmt: skip
+    try:
+        report = _push(table, ids, conn, _metadata(package), dry_run=dry_run, partial=partial, chunk_size=chunk_size,
+                       on_chunk=on_chunk, strict=strict, pre_reform=pre_reform, today=today, progress=progress,
+                       source=path)  # fmt: skip
+    except (ServerUnavailable, KeyboardInterrupt) as exc:  # stopped midway: the rows not stored still get their file
+        stopped: PushReport | None = getattr(exc, "report", None)
+        if stopped is not None and rejected_dir is not None:
+            stopped.rejected_file, _, _ = rejected_file.write(table, stopped.outcomes, rejected_dir, settle=False)
+        raise
     if rejected_dir is not None:  # a dry run stores nothing, so it supersedes no earlier file
         report.rejected_file, report.removed_file, report.own_file_done = rejected_file.write(
             table, report.outcomes, rejected_dir, settle=not dry_run
@@ -188,6 +194,9 @@ def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_ru
                 report.outcomes.reasons[t] = report.outcomes.reasons[k]
     if progress is not None:
         progress.done()
+    if report.failure is not None:  # the caller hears it as the error it is, with every row's outcome attached
+        report.failure.report = report  # type: ignore[attr-defined]
+        raise report.failure
     return report
 
 
@@ -209,8 +218,12 @@ def _send(run: _Run, conn: Connection, payloads: Payloads, dry_run: bool, on_chu
                     "safe (DHIS2 keeps one value per data element, period, org unit and option combo)"
                 ))  # fmt: skip
             break
-        except KeyboardInterrupt:
-            report.failure = Interrupted("interrupted (Ctrl-C); the chunk being sent may or may not be stored")
+        except KeyboardInterrupt as exc:
+            report.failure = exc
+            report.outcomes.set(env.positions, "not sent", (
+                f"not sent: interrupted while chunk {env.number} was being sent; it may already be stored, and "
+                "pushing it again is safe"
+            ))  # fmt: skip
             break
         report.results.append(result)
         report.sent += env.size
@@ -227,10 +240,6 @@ def _send(run: _Run, conn: Connection, payloads: Payloads, dry_run: bool, on_chu
         if on_chunk is not None:
             on_chunk(outcome)
     report.data_sets = len(data_sets)
-
-
-class Interrupted(Exception):
-    """Ctrl-C during the push: the chunks already answered keep their outcome (the CLI exits 130)."""
 
 
 class UnexpectedCounts(UnexpectedResponse):

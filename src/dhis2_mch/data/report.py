@@ -41,7 +41,7 @@ class PushReport:
     chunks_planned: int = 0
     results: list[DataValueImportResult] = field(default_factory=list)
     held_back: bool = False  # preflight found problems and nothing was sent
-    failure: Exception | None = None  # why the push stopped before its last chunk
+    failure: BaseException | None = None  # why the push stopped before its last chunk (also raised)
     rejected_file: Path | None = None  # every row not stored, to correct and push again
     removed_file: Path | None = None  # an earlier push's file, now superseded
     own_file_done: bool = False  # the input was such a file and every row of it is now stored
@@ -71,7 +71,7 @@ class PushReport:
             "notes": self.notes,
             "outcomes": self.outcomes.counts(),
             "chunks": {"answered": self.chunks, "planned": self.chunks_planned},
-            "failure": str(self.failure) if self.failure else None,
+            "failure": (str(self.failure) or type(self.failure).__name__) if self.failure is not None else None,
             "warnings": [w.as_json() for w in self.warnings],
             "removed_file": str(self.removed_file) if self.removed_file else None,
         }
@@ -110,7 +110,8 @@ class PushReport:
                          "for org units the data set is not assigned to")  # fmt: skip
             lines += _grouped(self.warnings)
         if self.failure is not None:
-            lines.append(f"  stopped after chunk {self.chunks} of {self.chunks_planned}: {self.failure}")
+            why = str(self.failure) or "interrupted (Ctrl-C)"
+            lines.append(f"  stopped after chunk {self.chunks} of {self.chunks_planned}: {why}")
         lines += [f"  note: {n}" for n in self.notes]
         lines += self._advice(counts)
         return "\n".join(lines)
