@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ import numpy as np
 from dhis2_mch.data.outcome import RowOutcomes
 from dhis2_mch.data.readers import COLUMNS, MARKERS, ROW, SHEET, Table
 from dhis2_mch.errors import InputError
+from dhis2_mch.files import atomic_write
 
 _OURS = re.compile(r"\.[0-9a-f]{8}\.csv$")
 
@@ -86,14 +85,8 @@ def _name(outcomes: RowOutcomes, position: int) -> str:
 
 
 def atomic_write_csv(path: Path, header: list[str], columns: list[np.ndarray]) -> None:
-    """UTF-8 with BOM (Excel opens it with the right letters), written beside ``path`` then renamed over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(zip(*columns, strict=True))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """UTF-8 with BOM (Excel opens it with the right letters), all of it or none (``files.atomic_write``)."""
+    with atomic_write(path, encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(zip(*columns, strict=True))
