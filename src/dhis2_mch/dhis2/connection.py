@@ -452,6 +452,8 @@ class Connection:
                         "--timeout (or timeout.read in the profile) if the answer is just very large.",
                         **call.kw(True),
                     )
+        except requests.exceptions.RequestException:
+            raise  # a transport adapter's own error (``transport=``): mapped like any other
         except ReadTimeoutError as exc:
             raise requests.exceptions.ReadTimeout(exc) from exc
         except (Urllib3Error, OSError) as exc:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from dhis2_mch.sandbox import auth, datavalues, query
+from dhis2_mch.sandbox import auth, datavalue_export, datavalues, query
 from dhis2_mch.sandbox import metadata as md
 from dhis2_mch.sandbox import webmessage as wm
 from dhis2_mch.sandbox.jobs import Job, Jobs
@@ -156,7 +156,9 @@ class App:
             if method == "POST":
                 return self._post_data_values(req, caller, legacy)
             if method == "GET":
-                status, body = datavalues.export_values(self.store, self.version, req.query, caller.user)
+                status, body = datavalue_export.export_values(
+                    self.store, self.version, req.query, caller.user, caller.granted
+                )
                 return Response.json(status, body)
         if head == "completeDataSetRegistrations" and len(parts) == 1 and method in ("GET", "POST"):
             return self._complete_registrations(req, caller, legacy)
