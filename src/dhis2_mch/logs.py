@@ -93,7 +93,7 @@ class _Stderr(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time (test runners and click swap it)."""
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self):
         return sys.stderr
 
     @stream.setter

@@ -131,8 +131,9 @@ def test_answer_of_the_wrong_shape(servers):
     assert json.loads(result.stdout)["error"]["type"] == "UnexpectedResponse"
 
 
-def test_ok_with_zero_counts_is_a_failed_deploy(servers, sandbox, tmp_path):
+def test_ok_with_zero_counts_is_a_failed_deploy(servers, sandbox, tmp_path, monkeypatch):
     """DHIS2 answering "OK, 0 created" to the COMMIT is not "N created": deploy says what DHIS2 counted, exit 1."""
+    monkeypatch.chdir(tmp_path)  # whatever the command writes (build/...) lands here, to be searched for secrets
     url = servers.serve(zero_counts_in_front_of(sandbox.url))
     env = {"DHIS2_USERNAME": sandbox.username, "DHIS2_PASSWORD": sandbox.password}
     args = ["deploy", "--url", url, "--metadata", str(EXAMPLE), "--format", "json"]
@@ -145,6 +146,9 @@ def test_ok_with_zero_counts_is_a_failed_deploy(servers, sandbox, tmp_path):
         f"failed: DHIS2 counted 0 objects (0 created, 0 updated, 0 deleted, 0 ignored) for the {sent} sent"
     )
     assert "created" not in report["outcome"].split("although")[1]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert sandbox.password.encode() not in path.read_bytes(), path
 
 
 # ---------------------------------------------------------------------------------------------- time

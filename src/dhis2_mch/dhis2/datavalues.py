@@ -122,17 +122,18 @@ def import_data_values(
     if strategy not in ("CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE"):
         raise InputError(f"import_strategy must be CREATE, UPDATE, CREATE_AND_UPDATE or DELETE, not {strategy!r}.")
     params: dict[str, str] = {"dryRun": str(bool(dry_run)).lower(), "importStrategy": strategy}
-    for key, value, name in (
+    schemes: tuple[tuple[str, str | None, str], ...] = (
         ("idScheme", id_scheme, "id_scheme"),
         ("dataElementIdScheme", data_element_id_scheme, "data_element_id_scheme"),
         ("orgUnitIdScheme", org_unit_id_scheme, "org_unit_id_scheme"),
         ("categoryOptionComboIdScheme", category_option_combo_id_scheme, "category_option_combo_id_scheme"),
         ("dataSetIdScheme", data_set_id_scheme, "data_set_id_scheme"),
-    ):
-        if value:
-            params[key] = check_id_scheme(value, name)
-    for key, value in (options or {}).items():
-        params[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    )
+    for key, scheme, name in schemes:
+        if scheme:
+            params[key] = check_id_scheme(scheme, name)
+    for key, option in (options or {}).items():
+        params[key] = str(option).lower() if isinstance(option, bool) else str(option)
     if async_:
         params["async"] = "true"
     body, parsed = serialise(payload, "data value")
@@ -239,7 +240,8 @@ def _is_import_summary(body: dict) -> bool:
 
 def _summary(summary: dict, **envelope: Any) -> DataValueImportResult:
     count = summary.get("importCount") or {}
-    options = summary.get("importOptions") if isinstance(summary.get("importOptions"), dict) else {}
+    given = summary.get("importOptions")
+    options: dict[str, Any] = given if isinstance(given, dict) else {}
     conflicts = [Conflict.model_validate(c) for c in summary.get("conflicts") or [] if isinstance(c, dict)]
     return DataValueImportResult(
         status=str(summary.get("status") or ("WARNING" if conflicts else "SUCCESS")).upper(),

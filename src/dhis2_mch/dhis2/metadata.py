@@ -325,7 +325,8 @@ def parse_object_report(body: Any, http_status: int | None = None) -> ObjectResu
     """A single-object WebMessage (``response.responseType`` ObjectReport / ApiTokenCreationResponse)."""
     if not isinstance(body, dict) or not is_webmessage(body):
         raise shape_error("object import", body)
-    response = body.get("response") if isinstance(body.get("response"), dict) else {}
+    found = body.get("response")
+    response: dict[str, Any] = found if isinstance(found, dict) else {}
     klass = response.get("klass")
     errors = [
         MetadataError(

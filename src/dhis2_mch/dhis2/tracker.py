@@ -129,7 +129,8 @@ def parse_tracker_import(body: Any, http_status: int | None = None) -> TrackerIm
                 warnings=warnings,
             )
         if is_webmessage(body):
-            job = job_ref(body.get("response"), body.get("message"))
+            response = body.get("response")
+            job = job_ref(response, body.get("message")) if isinstance(response, dict) else None
             if job is not None:
                 job = job.model_copy(update={"kind": "tracker", "job_type": "TRACKER_IMPORT_JOB"})
                 message = body.get("message")

@@ -113,7 +113,7 @@ class SandboxAdapter(BaseAdapter):
         response.raw = _Body(body, fault.slow_body, read_timeout)
         response.url = request.url or ""
         response.request = request
-        response.connection = self
+        response.connection = self  # type: ignore[assignment]  # requests types it as its HTTPAdapter
         if not stream:
             _ = response.content  # read it now, as requests' HTTPAdapter does without stream=True
         return response
@@ -121,16 +121,13 @@ class SandboxAdapter(BaseAdapter):
     def handle(self, prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         """One request through the sandbox's ``App``: (status, headers, body)."""
         url = urlsplit(prepared.url or "")
-        body = prepared.body or b""
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        elif not isinstance(body, bytes):
-            body = b"".join(body)
+        raw: Any = prepared.body or b""
+        body: bytes = raw.encode("utf-8") if isinstance(raw, str) else raw if isinstance(raw, bytes) else b"".join(raw)
         req = Request(
             method=prepared.method or "GET",
             path=url.path,
             query=parse_qs(url.query, keep_blank_values=True),
-            headers={k.lower(): v for k, v in prepared.headers.items()},
+            headers={k.lower(): v if isinstance(v, str) else v.decode("latin-1") for k, v in prepared.headers.items()},
             body=body,
             base_url=f"{url.scheme}://{url.netloc}",
         )
