@@ -18,6 +18,8 @@ Every name is imported on first use, so ``import dhis2_mch`` stays light (the CL
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 TYPE_CHECKING = False  # not typing's: ``import dhis2_mch`` (and so ``dhis2-mch --help``) must not import typing
 
@@ -91,6 +93,19 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
+
+
+class _Facade(types.ModuleType):
+    """``dhis2_mch.deploy`` is the function; importing the subpackage of the same name (``dhis2_mch/deploy/``,
+    always imported by its full name) would otherwise rebind the package's attribute to the module."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Facade
 
 
 __all__ = [
