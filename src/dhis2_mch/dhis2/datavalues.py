@@ -23,6 +23,7 @@ from dhis2_mch.dhis2._envelopes import (
     is_webmessage,
     job_ref,
     serialise,
+    shape_checked,
     shape_error,
 )
 from dhis2_mch.dhis2.authorities import DATA_VALUE_AUTHORITY, require_data_value_import
@@ -51,6 +52,7 @@ class DataValue(Model):
     deleted: bool | None = None
 
 
+@shape_checked("data value read")
 def get_data_values(
     conn: Connection,
     *,
@@ -258,6 +260,7 @@ def _summary(summary: dict, **envelope: Any) -> DataValueImportResult:
     )
 
 
+@shape_checked("data value import")
 def parse_data_value_import(body: Any, http_status: int | None = None) -> DataValueImportResult:
     """Any answer of ``POST /api/dataValueSets`` (200, 409, async) or its task summary → ``DataValueImportResult``."""
     if not isinstance(body, dict):
