@@ -29,6 +29,8 @@ from dhis2_mch.sandbox.seed import (
     ADMIN_USERNAME,
     RESTRICTED_PASSWORD,
     RESTRICTED_USERNAME,
+    USER_UIDS,
+    USERS,
     org_unit_uid,
     seed,
 )
@@ -57,6 +59,9 @@ class Sandbox:
     username, password = ADMIN_USERNAME, ADMIN_PASSWORD
     restricted_username, restricted_password = RESTRICTED_USERNAME, RESTRICTED_PASSWORD
     admin_uid = ADMIN_UID
+    #: every seeded user but admin: username -> UID (password ``district``; ``seed.USERS`` says what each is for)
+    user_uids = USER_UIDS
+    users = USERS
 
     def __init__(
         self,
