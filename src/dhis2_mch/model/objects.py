@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True, validate_assignment=False)
+    model_config = ConfigDict(extra="allow", strict=True, validate_assignment=False, defer_build=True)
 
     def dump(self) -> dict[str, Any]:
         """The object as DHIS2 JSON: only the properties it was given, in model order then extras."""
