@@ -64,8 +64,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--months", type=int, default=5435)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workdir", type=Path, help="keep the sandbox, ledger and CSV here, and reuse them next time")
     args = ap.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    folder = args.workdir or Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    reuse = (folder / "ledger.sqlite").exists()
+    folder.mkdir(parents=True, exist_ok=True)
     posts: list[str] = []
 
     def log(line: str) -> None:
@@ -79,9 +82,14 @@ def main() -> None:
             from dhis2_mch.cli import cli
 
             env = {"DHIS2_USERNAME": sb.username, "DHIS2_PASSWORD": sb.password}
-            deployed = CliRunner(env=env).invoke(cli, ["deploy", "--url", sb.url, "--metadata", str(ROOT / "metadata")])
-            assert deployed.exit_code == 0, deployed.output
-            mapping, n = write_csv(folder, args.months)
+            if not reuse:
+                deployed = CliRunner(env=env).invoke(cli, ["deploy", "--url", sb.url, "--metadata",
+                                                           str(ROOT / "metadata")])  # fmt: skip
+                assert deployed.exit_code == 0, deployed.output
+                mapping, n = write_csv(folder, args.months)
+            else:
+                mapping = folder / "f1000_csv.yaml"
+                n = (len((folder / "inbox/f1000.csv").read_text(encoding="utf-8").splitlines()) - 1) * 46
             config = SyncConfig(
                 ledger=folder / "ledger.sqlite", log=folder / "runs.jsonl", metadata=ROOT / "metadata",
                 chunk_size=20_000, sources=[{"name": "f1000", "files": [str(folder / "inbox/*.csv")],
@@ -92,12 +100,13 @@ def main() -> None:
                 return Connection(sb.url, username=sb.username, password=sb.password, retry=RetryPolicy(attempts=2))
 
             today = date(2025, 12, 1)
-            started = time.perf_counter()
-            first = run(config, connect, today=today)
-            setup = time.perf_counter() - started
-            assert first.exit_code == 0, first.as_text()
-            print(f"setup: first run sent and confirmed {first.total('confirmed'):,} values "
-                  f"({n:,} in the file) in {setup:.1f} s, {len(posts)} POSTs")  # fmt: skip
+            if not reuse:
+                started = time.perf_counter()
+                first = run(config, connect, today=today)
+                setup = time.perf_counter() - started
+                assert first.exit_code == 0, first.as_text()
+                print(f"setup: first run sent and confirmed {first.total('confirmed'):,} values "
+                      f"({n:,} in the file) in {setup:.1f} s, {len(posts)} POSTs")  # fmt: skip
             for label, reread in (("unchanged files", False), ("--reread (column-wise diff)", True)):
                 times = []
                 for _ in range(args.runs):
@@ -110,7 +119,8 @@ def main() -> None:
                 print(f"{label}: {n:,} ledgered values, median {statistics.median(times):.2f} s over {args.runs} runs "
                       f"(min {min(times):.2f}, max {max(times):.2f}); 0 POST /api/dataValueSets")  # fmt: skip
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not args.workdir:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
