@@ -21,7 +21,7 @@ import requests
 import responses
 
 from dhis2_mch.data.catalogue import build_catalogue
-from dhis2_mch.data.preflight import preflight
+from dhis2_mch.data.preflight import UnitAnswer, preflight, rejections
 from dhis2_mch.data.readers import normalise
 from dhis2_mch.model.uid import derive_uid
 from dhis2_mch.project import Project
@@ -67,10 +67,14 @@ def _deployed(router, compiled) -> None:
 
 def _client_rejects(compiled) -> set[int]:
     frame = pd.DataFrame(ROWS, columns=["orgUnit", "period", "dataElement", "categoryOptionCombo", "value"])
-    frame, _ = normalise(frame)
+    frame = normalise(frame)
     org_units = {code: org_unit_uid(code) for code, _, _ in ORG_UNITS}
-    checked = preflight(frame, build_catalogue(compiled.metadata), org_units, today=TODAY)
-    return {int(r.row) for r in checked.rejections}
+
+    def lookup(texts):
+        return {t: UnitAnswer(org_units.get(t), None if t in org_units else "no such org unit") for t in texts}
+
+    checked = preflight(frame, build_catalogue(compiled.metadata), lookup, today=TODAY)
+    return {int(r.row) for r in rejections(frame, checked.problems)}
 
 
 def _server_rejects(router) -> set[int]:
