@@ -87,8 +87,8 @@ class Handlers:
             "userCredentials": {"id": u["id"], "username": u.get("username"), "userRoles": u.get("userRoles") or []},
         }
         me = {k: v for k, v in me.items() if v is not None}
-        fields = (req.query.get("fields") or [None])[0]
-        return query.apply_fields(me, query.parse_fields(fields), self.store.by_uid) if fields else me
+        fields = req.query.get("fields") or []
+        return query.apply_fields(me, query.parse_fields(fields[0]), self.store.by_uid) if fields else me
 
     # -- metadata --
 
@@ -112,7 +112,7 @@ class Handlers:
         objs = query.filter_objects(
             objs, q.get("filter") or [], (q.get("rootJunction") or ["AND"])[0], self.store.by_uid
         )
-        objs = query.order_objects(objs, (q.get("order") or [None])[0])
+        objs = query.order_objects(objs, (q.get("order") or [""])[0] or None)
         paging = (q.get("paging") or ["true"])[0].lower() != "false"
 
         def link(page_no: int) -> str:
@@ -282,12 +282,12 @@ class Handlers:
                 wm.web_message(200, "OK", "Tracker job added", response=response), {"Location": location}
             )
         if len(parts) in (3, 4) and parts[1] == "jobs" and method == "GET":
-            job = self.jobs.get(parts[2], "TRACKER_IMPORT_JOB")
+            found = self.jobs.get(parts[2], "TRACKER_IMPORT_JOB")
             if len(parts) == 3:
-                return Response.json(200, job.notifications if job else [], {"Cache-Control": "no-store"})
+                return Response.json(200, found.notifications if found else [], {"Cache-Control": "no-store"})
             if parts[3] == "report":
-                if job and job.summary is not None:
-                    return Response.json(200, job.summary)
+                if found and found.summary is not None:
+                    return Response.json(200, found.summary)
                 if self.version.minor >= 42:
                     return Response.message(wm.not_found(f"Summary for job {parts[2]} does not exist"))
                 return Response.empty()

@@ -1,6 +1,6 @@
 """The read side of DHIS2's metadata API as pure functions: ``fields``, ``filter``, ``order``, paging.
 
-Syntax from the developer docs (``/work/notes/dhis2_type_facts.md`` §5):
+Syntax from the DHIS2 developer docs (``web-api/metadata.md``, fields and filters):
 - ``fields=id,name,categoryCombo[id,name]``, ``*``/``:all``/``:owner``/``:persisted`` (every stored
   property, references as ``{"id"}``), ``:identifiable``, ``:nameable``, ``!field`` to drop one,
   ``name~rename(label)``; a nested list on a reference expands the referenced object.
@@ -286,13 +286,11 @@ def order_objects(objs: list[dict], order: str | None) -> list[dict]:
         prop, _, direction = part.partition(":")
         direction = direction or "asc"
         fold = direction.startswith("i")
-        out.sort(
-            key=lambda o, prop=prop, fold=fold: (
-                o.get(prop) is None,
-                _text(o.get(prop)).lower() if fold else _text(o.get(prop)),
-            ),
-            reverse=direction.endswith("desc"),
-        )
+
+        def key(o: dict, prop: str = prop, fold: bool = fold) -> tuple[bool, str]:
+            return (o.get(prop) is None, _text(o.get(prop)).lower() if fold else _text(o.get(prop)))
+
+        out.sort(key=key, reverse=direction.endswith("desc"))
     return out
 
 

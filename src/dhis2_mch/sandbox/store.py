@@ -126,7 +126,9 @@ class Store:
         return self._type_of.get(uid)
 
     def by_uid(self, uid: str | None) -> dict | None:
-        plural = self._type_of.get(uid) if uid else None
+        if not uid:
+            return None
+        plural = self._type_of.get(uid)
         return self._objects[plural][uid] if plural else None
 
     def find(self, plural: str, prop: str, value) -> dict | None:
