@@ -110,8 +110,8 @@ def main() -> None:
     print(
         f"{r['rows']:,} rows ({megabytes:.0f} MB CSV): read {r['read_s']:.2f} s, "
         f"preflight {r['preflight_s']:.2f} s, payload {r['payload_s']:.2f} s ({r['chunks']} chunks, "
-        f"{r['json_mb']:.0f} MB JSON): {r['us_per_value']:.2f} µs CPU per value; peak memory {r['peak_rss_mb']:.0f} MB; "
-        f"rejected {r['rejected']}"
+        f"{r['json_mb']:.0f} MB JSON): {r['us_per_value']:.2f} µs CPU per value; "
+        f"peak memory {r['peak_rss_mb']:.0f} MB; rejected {r['rejected']}"
     )  # fmt: skip
 
 

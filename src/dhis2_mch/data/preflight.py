@@ -330,7 +330,7 @@ def _combine(codes: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray, lis
 
 def _categorical(answers: list[Any], inverse: np.ndarray, rows: np.ndarray) -> pd.Categorical:
     """Per-distinct answers as a categorical column of the selected rows, without hashing a string per row."""
-    codes, categories = pd.factorize(np.asarray(answers + [None], dtype=object))  # None -> -1
+    codes, categories = pd.factorize(np.asarray([*answers, None], dtype=object))  # None -> -1
     return pd.Categorical.from_codes(codes[inverse[rows]], categories=pd.Index(categories, dtype=object))
 
 
