@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True, validate_assignment=False)
+    model_config = ConfigDict(extra="allow", strict=True, validate_assignment=False, defer_build=True)
 
     def dump(self) -> dict[str, Any]:
         """The object as DHIS2 JSON: only the properties it was given, in model order then extras."""
@@ -88,6 +88,18 @@ class CategoryCombo(IdentifiableObject):
     dataDimensionType: str | None = None
     skipTotal: bool | None = None
     categories: list[Ref] | None = None
+
+
+class CategoryOptionGroup(NameableObject):
+    dataDimensionType: str | None = None
+    categoryOptions: list[Ref] | None = None
+    groupSets: list[Ref] | None = None
+
+
+class CategoryOptionGroupSet(NameableObject):
+    dataDimensionType: str | None = None
+    dataDimension: bool | None = None
+    categoryOptionGroups: list[Ref] | None = None
 
 
 class CategoryOptionCombo(IdentifiableObject):

@@ -96,6 +96,14 @@ TYPES: tuple[MetadataType, ...] = (
     _t("categoryOptionCombo", "categoryOptionCombos", "org.hisp.dhis.category.CategoryOptionCombo",
        o.CategoryOptionCombo, required=(), lengths={"code": 50},
        refs={"categoryCombo": "categoryCombo", "categoryOptions[]": "categoryOption"}),
+    # CategoryOptionGroup.hbm.xml / CategoryOptionGroupSet.hbm.xml: name and shortName unique; a group's
+    # dataDimensionType has a Java default (WHO's exports omit it and import), a set's is written
+    _t("categoryOptionGroup", "categoryOptionGroups", "org.hisp.dhis.category.CategoryOptionGroup",
+       o.CategoryOptionGroup, required=("name", "shortName"), unique=("name", "shortName"),
+       refs={"categoryOptions[]": "categoryOption", "groupSets[]": "categoryOptionGroupSet"}),
+    _t("categoryOptionGroupSet", "categoryOptionGroupSets", "org.hisp.dhis.category.CategoryOptionGroupSet",
+       o.CategoryOptionGroupSet, required=("name", "shortName", "dataDimensionType"), unique=("name", "shortName"),
+       refs={"categoryOptionGroups[]": "categoryOptionGroup"}),
     _t("optionSet", "optionSets", "org.hisp.dhis.option.OptionSet", o.OptionSet,
        required=("name", "valueType"), unique=("name",), refs={"options[]": "option"}),
     _t("option", "options", "org.hisp.dhis.option.Option", o.Option,
