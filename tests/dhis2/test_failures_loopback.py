@@ -125,6 +125,15 @@ def test_https_to_a_plain_http_port(servers):
     assert json.loads(result.stdout)["error"]["type"] == "TLSError"
 
 
+def test_https_to_the_sandbox_http_port(sandbox):
+    """The newcomer's case: the sandbox closes the connection on a TLS hello instead of answering it."""
+    result, _ = info(sandbox.url.replace("http://", "https://"), fmt="json")
+    # (the in-process sandbox server's own thread also writes a traceback about the TLS hello to stderr)
+    message = result.stderr.splitlines()[-1]
+    assert result.exit_code == 3 and message.startswith("Error: ") and "internal error" not in result.output
+    assert "plain-http port" in message and json.loads(result.stdout)["error"]["type"] == "TLSError"
+
+
 # ---------------------------------------------------------------------------------------------- answers
 
 
@@ -169,6 +178,13 @@ def test_server_that_never_answers_is_cut_off_by_the_deadline(servers):
     assert took < 3, took
     assert json.loads(result.stdout)["error"]["type"] == "DeadlineExceeded"
     assert "deadline of 1 s passed" in message and "--deadline" in message
+
+
+def test_trickling_server_through_the_cli(servers):
+    result, took = info(servers.serve(trickles), "--timeout", "1", "--deadline", "30", fmt="json")
+    message = assert_clean_failure(result)
+    assert took < 3, took  # 1 s for the body, then given up (a trickled answer is not asked for again)
+    assert json.loads(result.stdout)["error"]["type"] == "ReadTimeout" and "still sending its answer" in message
 
 
 def test_server_that_never_answers_times_out_per_request(servers, sleeps):
