@@ -7,13 +7,16 @@ would change nothing. Everything goes over loopback HTTP through the same code a
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dhis2_mch.errors import InputError
 
-DEFAULT_VALUES = Path("config/examples/seed_figures.csv")
+#: the seed articles' figures, shipped with the code beside the programmes' package (a link to the
+#: checkout's config/examples/ in a source tree; a copy in a wheel)
+SHIPPED_VALUES = Path(__file__).resolve().parent / "examples" / "seed_figures.csv"
 
 
 @dataclass
@@ -41,48 +44,59 @@ class DemoResult:
 def run_demo(
     *,
     version: str = "2.40",
-    metadata: Path = Path("metadata"),
-    values: Path = DEFAULT_VALUES,
+    metadata: Path | None = None,
+    values: Path | None = None,
+    workdir: Path | None = None,
     db: Path | None = None,
     port: int = 0,
     say: Callable[[str], None] = print,
     keep: Callable[[object], None] | None = None,
 ) -> DemoResult:
-    """Run the demo; ``keep(sandbox)`` is called at the end with the server still running."""
+    """Run the demo; ``keep(sandbox)`` is called at the end with the server still running.
+
+    ``metadata`` and ``values`` default to the programmes' package and the seed figures shipped with
+    dhis2-mch; backups and rejected rows go under ``workdir`` (a temporary folder unless given).
+    """
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="dhis2-mch-demo-") as tmp:
+            return run_demo(version=version, metadata=metadata, values=values, workdir=Path(tmp), db=db, port=port,
+                            say=say, keep=keep)  # fmt: skip
     from dhis2_mch.data.push import push
     from dhis2_mch.deploy.apply import deploy, plan
     from dhis2_mch.dhis2.connection import Connection
+    from dhis2_mch.package import shipped_package
+    from dhis2_mch.project import Project
     from dhis2_mch.sandbox import Sandbox
 
-    for path, what in ((metadata, "the package (metadata/)"), (values, "the example values")):
-        if not path.exists():
-            raise InputError(
-                f"{path}: not found. The demo uses {what} of a dhis2-mch checkout: run it from the project's root "
-                "folder, or pass --metadata / --values."
-            )
+    metadata = metadata or shipped_package()
+    values = values or SHIPPED_VALUES
+    if not values.exists():
+        raise InputError(f"{values}: no such file (the values to push); pass another with --values.")
+    project = Project.load(metadata)
     with Sandbox(version, db) as sb:
         sb.start(port=port)
         say(f"Sandbox (a local stand-in for DHIS2 {sb.version}, NOT DHIS2) at {sb.url}, user admin / district\n")
         with Connection(sb.url, token=sb.token, name="the sandbox") as conn:
             say(f"1. Deploy {metadata} (validate offline, plan, VALIDATE on the server, COMMIT)")
-            deployed = deploy(metadata, conn)
+            compiled = project.compile(conn.version)
+            deployed = deploy(compiled, conn, backup_dir=workdir / "backups")
             say(_indent(deployed.as_text().splitlines()[-1]))
             result = DemoResult(sb.url, str(sb.version), deployed=deployed.as_json())
 
             say(f"\n2. Push {values} (the figures of the two seed articles)")
-            pushed = push(values, conn, metadata=metadata, rejected_dir=Path("build/demo/rejected"))
+            pushed = push(values, conn, metadata=metadata, rejected_dir=workdir / "rejected")
             say(_indent(pushed.as_text()))
             result.pushed = pushed.as_json()
 
             say("\n3. Read the values back from the server")
-            result.readback = _read_back(conn, values, metadata)
+            result.readback = _read_back(conn, values, compiled)
             width = max((len(r["label"]) for r in result.readback), default=10)
             for r in result.readback:
                 mark = "ok" if r["in_dhis2"] == r["in_file"] else "DIFFERENT"
                 say(f"   {r['label']:<{width}}  {r['org_unit']:>5} {r['period']:<7} {r['in_dhis2'] or '-':>6}  {mark}")
 
             say("\n4. Plan again: a second deploy would change")
-            again = plan(metadata, conn)
+            again = plan(compiled, conn)
             result.replan_changes = again.changes
             say(_indent(again.as_text().splitlines()[0]))
         say("\n" + ("Demo complete: deployed, pushed, read back, nothing left to change." if result.ok
@@ -92,13 +106,12 @@ def run_demo(
     return result
 
 
-def _read_back(conn, values: Path, metadata: Path) -> list[dict]:
+def _read_back(conn, values: Path, compiled) -> list[dict]:
     from dhis2_mch.data.catalogue import build_catalogue
     from dhis2_mch.data.readers import read_table
     from dhis2_mch.dhis2 import api
-    from dhis2_mch.package import load
 
-    catalogue = build_catalogue(load(metadata)[0])
+    catalogue = build_catalogue(compiled.metadata)
     frame = read_table(values).frame
     units = {u.code: u.id for u in api.org_units(conn, codes=sorted(set(frame["orgUnit"])))}
     rows = []

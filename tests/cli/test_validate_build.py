@@ -27,14 +27,22 @@ def invoke(*args):
     return result
 
 
-def test_validate_defaults_to_metadata_folder(workdir):
-    result = invoke("validate")
+def test_validate_defaults_to_the_shipped_package_wherever_it_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an empty folder: no metadata/ here
+    result = invoke("validate", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["errors"] == [] and report["objects"] > 300
+
+
+def test_validate_names_the_folder(workdir):
+    result = invoke("validate", "metadata")
     assert result.exit_code == 0, result.output
     assert "metadata: 26 objects, 0 errors, 0 warnings" in result.output
 
 
 def test_validate_json_output_shape(workdir):
-    result = invoke("validate", "--format", "json")
+    result = invoke("validate", "metadata", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.output) == {"errors": [], "warnings": [], "objects": 26}
 
@@ -45,14 +53,14 @@ def test_validate_reports_errors_with_location_and_exits_1(workdir):
     line = next(i for i, text in enumerate(lines, 1) if "indicatorType: EX_PERCENT" in text)
     lines[line - 1] = lines[line - 1].replace("EX_PERCENT", "EX_PERCNT")
     path.write_text("".join(lines), encoding="utf-8")
-    result = invoke("validate", "--format", "json")
+    result = invoke("validate", "metadata", "--format", "json")
     assert result.exit_code == 1
     (err,) = json.loads(result.output)["errors"]
     assert set(err) == {"code", "type", "id", "name", "property", "message", "location"}
     assert (err["code"], err["type"], err["property"]) == ("E5002", "indicator", "indicatorType")
     assert "did you mean `EX_PERCENT`?" in err["message"]
     assert err["location"] == f"metadata/demo/aggregate.yaml:{line}"
-    text = invoke("validate")
+    text = invoke("validate", "metadata")
     assert text.exit_code == 1
     assert f"metadata/demo/aggregate.yaml:{line}: E5002 indicator 'EX - Underweight %'" in text.output
 
@@ -98,16 +106,16 @@ def test_missing_path_exits_2(tmp_path):
 
 def test_malformed_yaml_exits_2_naming_file_and_line(workdir):
     (workdir / "metadata" / "broken.yaml").write_text("dataElements:\n  - code: [x\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["validate", "--format", "json"])
+    result = CliRunner().invoke(cli, ["validate", "metadata", "--format", "json"])
     assert result.exit_code == 2
     assert "metadata/broken.yaml:3:1: malformed YAML" in result.stderr
     assert json.loads(result.stdout)["error"]["type"] == "InputError"
 
 
 def test_build_twice_is_byte_identical(workdir):
-    assert invoke("build").exit_code == 0
+    assert invoke("build", "--metadata", "metadata").exit_code == 0
     first = (workdir / "build" / "metadata.json").read_bytes()
-    assert invoke("build", "--out", "again.json").exit_code == 0
+    assert invoke("build", "--metadata", "metadata", "--out", "again.json").exit_code == 0
     assert (workdir / "again.json").read_bytes() == first
     built = json.loads(first)
     assert next(iter(built)) == "package"
@@ -117,21 +125,21 @@ def test_build_twice_is_byte_identical(workdir):
 def test_build_refuses_to_write_when_there_are_errors(workdir):
     path = workdir / "metadata" / "demo" / "aggregate.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("periodType: Monthly", "periodType: Monthy"))
-    result = CliRunner().invoke(cli, ["build"])
+    result = CliRunner().invoke(cli, ["build", "--metadata", "metadata"])
     assert result.exit_code == 1
-    assert "1 validation errors, so nothing was written" in result.output
+    assert "1 validation errors for DHIS2 2.40; nothing was written to build/metadata.json" in result.output
     assert "did you mean Monthly?" in result.output
     assert not (workdir / "build" / "metadata.json").exists()
 
 
 def test_build_json_report(workdir):
-    result = invoke("build", "--format", "json")
+    result = invoke("build", "--metadata", "metadata", "--format", "json")
     report = json.loads(result.output)
     assert report["objects"] == 26 and report["counts"]["dataElements"] == 4
 
 
 def test_build_passes_the_official_schema_for_every_type(workdir, shared_dir):
-    assert invoke("build").exit_code == 0
+    assert invoke("build", "--metadata", "metadata").exit_code == 0
     built = json.loads((workdir / "build" / "metadata.json").read_text(encoding="utf-8"))
     folder = shared_dir / "dhis2" / "schemas" / "v40.2.2"
     problems = [

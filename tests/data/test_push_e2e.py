@@ -122,7 +122,19 @@ def test_partial_sends_the_good_rows_only(server, tmp_path):
     assert list(stored(server).values()) == ["24"]
 
 
+def share_for_data_entry(sb, plural, code):
+    """What an administrator does before a data-entry user can push (imported without a sharing block, a
+    data set gives no one data write access: DefaultAclService.resetSharing)."""
+    import requests
+
+    obj = next(o for o in sb.objects(plural) if o.get("code") == code)
+    obj["publicAccess"] = "rwrw----"
+    obj["sharing"] = {**obj.get("sharing", {}), "public": "rwrw----"}
+    assert requests.post(f"{sb.url}/api/metadata", json={plural: [obj]}, auth=sb.auth).status_code == 200
+
+
 def test_conflicts_from_dhis2_are_mapped_back_to_rows(server, tmp_path):
+    share_for_data_entry(server, "dataSets", "EMT_MONTHLY")
     path = tmp_path / "communes.csv"
     path.write_text(
         HEADER

@@ -93,7 +93,7 @@ def test_info_401_exit_3_without_traceback(rsps, fmt):
     assert result.stderr.startswith("Error: DHIS2 at https://dhis2.test: GET /api/system/info: DHIS2 refused the user")
     assert "Traceback" not in result.output
     if fmt == "json":
-        assert json.loads(result.stdout)["error"]["type"] == "AuthError"
+        assert json.loads(result.stdout)["error"]["type"] == "Unauthorized"
     assert_no_secret(result.output)
 
 

@@ -11,10 +11,19 @@ import responses
 from dhis2_fakes import API, PASSWORD, TOKEN, URL, USERNAME, add_me, assert_no_secret, recording
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
+from dhis2_mch.cli import exit_code, explain
 from dhis2_mch.dhis2.connection import Connection, RequestRejected, RetryPolicy, is_loopback
 from dhis2_mch.dhis2.profiles import Timeouts
 from dhis2_mch.dhis2.version import Version, parse_version
-from dhis2_mch.errors import AuthError, InputError, ServerUnavailable
+from dhis2_mch.errors import (
+    AuthError,
+    ConnectError,
+    InputError,
+    ReadTimeout,
+    ServerUnavailable,
+    TLSError,
+    TransportError,
+)
 
 INFO = f"{API}/system/info"
 
@@ -121,7 +130,7 @@ def test_plain_http_to_another_host_refused_without_insecure(url, sleeps):
         url = "http://" + url
     with pytest.raises(InputError) as info:
         Connection(url, username=USERNAME, password=PASSWORD, sleep=sleeps)
-    assert info.value.exit_code == 2
+    assert exit_code(info.value) == 2
     assert "plain http" in str(info.value) and "--insecure" in str(info.value)
     assert_no_secret(info.value)
     assert Connection(url, username=USERNAME, password=PASSWORD, insecure=True, sleep=sleeps).base_url.startswith(
@@ -189,7 +198,7 @@ def test_backoff_is_exponential_with_jitter_and_bounded(rsps, sleeps, status):
     for i, delay in enumerate(sleeps):
         assert 0.5 * 2**i <= delay <= 2**i
     assert f"HTTP {status}" in str(info.value) and "after 4 attempts" in str(info.value)
-    assert info.value.exit_code == 3
+    assert exit_code(info.value) == 3
 
 
 def test_total_retry_time_is_bounded(rsps, sleeps):
@@ -232,18 +241,19 @@ def test_idempotent_post_is_retried_on_503(rsps, conn, sleeps):
 
 def test_unsafe_post_read_timeout_not_retried_and_says_it_may_have_been_applied(rsps, conn, sleeps):
     rsps.post(f"{API}/tracker", body=requests.exceptions.ReadTimeout("read timed out"))
-    with pytest.raises(ServerUnavailable) as info:
+    with pytest.raises(ReadTimeout) as info:
         conn.post("tracker", b"{}", idempotent=False)
     assert len(rsps.calls) == 1 and sleeps == []
-    message = str(info.value)
+    assert info.value.may_have_applied and (info.value.method, info.value.path) == ("POST", "/api/tracker")
+    message = explain(info.value)
     assert "read timeout" in message and "may already have been applied" in message and URL in message
 
 
 def test_unsafe_post_broken_connection_not_retried(rsps, conn, sleeps):
     rsps.post(f"{API}/tracker", body=requests.exceptions.ConnectionError("Connection aborted."))
-    with pytest.raises(ServerUnavailable):
+    with pytest.raises(TransportError) as info:
         conn.post("tracker", b"{}", idempotent=False)
-    assert len(rsps.calls) == 1
+    assert len(rsps.calls) == 1 and info.value.may_have_applied
 
 
 def test_unsafe_post_is_retried_when_it_provably_never_left(rsps, conn, sleeps):
@@ -265,10 +275,10 @@ def _free_port() -> int:
 def test_server_down_for_real(sleeps):
     url = f"http://127.0.0.1:{_free_port()}"
     conn = Connection(url, username=USERNAME, password=PASSWORD, sleep=sleeps, retry=RetryPolicy(attempts=3))
-    with pytest.raises(ServerUnavailable) as info:
+    with pytest.raises(ConnectError) as info:
         conn.system_info()
     message = str(info.value)
-    assert info.value.exit_code == 3
+    assert exit_code(info.value) == 3 and not info.value.may_have_applied
     assert url in message and "could not connect" in message and "Gave up after 3 attempts" in message
     assert "object at 0x" not in message and "Traceback" not in message
     assert len(sleeps) == 2
@@ -292,10 +302,11 @@ def test_connect_timeout(rsps, conn):
 
 def test_tls_failure_explains_ca_bundle(rsps, conn, sleeps):
     rsps.get(INFO, body=requests.exceptions.SSLError("certificate verify failed: unable to get local issuer"))
-    with pytest.raises(ServerUnavailable, match="ca_bundle") as info:
+    with pytest.raises(TLSError) as info:
         conn.system_info()
     assert sleeps == []  # a certificate does not fix itself
-    assert "certificate verify failed" in str(info.value)
+    assert "certificate verify failed" in str(info.value) and not info.value.may_have_applied
+    assert "ca_bundle" in explain(info.value) and "REQUESTS_CA_BUNDLE" in explain(info.value)
 
 
 def test_500_is_server_unavailable_with_dhis2_message_and_no_retry(rsps, conn, sleeps):
@@ -311,7 +322,7 @@ def test_401_is_auth_error_naming_the_user_not_the_password(rsps, conn):
     rsps.get(INFO, status=401, json={"httpStatus": "Unauthorized", "status": "ERROR", "message": "Unauthorized"})
     with pytest.raises(AuthError) as info:
         conn.system_info()
-    assert info.value.exit_code == 3
+    assert exit_code(info.value) == 3
     assert "HTTP 401" in str(info.value) and repr(USERNAME) in str(info.value)
     assert_no_secret(info.value)
 
@@ -336,7 +347,7 @@ def test_html_login_page_instead_of_json(rsps, conn):
         conn.system_info()
     message = str(info.value)
     assert "HTML page" in message and '"DHIS2 Login"' in message and "JSON was expected" in message
-    assert info.value.exit_code == 3
+    assert exit_code(info.value) == 3
 
 
 def test_proxy_error_page_on_502(rsps, conn):
@@ -377,7 +388,7 @@ def test_400_and_unexpected_409_are_rejections(rsps, conn):
     rsps.get(f"{API}/dataValueSets", status=409, json=body)
     with pytest.raises(RequestRejected) as info:
         conn.get("dataValueSets")
-    assert info.value.exit_code == 1 and info.value.error_code == "E2001" and "E2001" in str(info.value)
+    assert exit_code(info.value) == 3 and info.value.error_code == "E2001" and "E2001" in str(info.value)
 
 
 def test_409_is_a_result_when_accepted(rsps, conn):
@@ -404,7 +415,7 @@ def test_me_and_require_authorities(rsps, conn):
                                  purpose="deploy")  # fmt: skip
     message = str(info.value)
     assert "F_DATAELEMENT_PUBLIC_ADD or F_DATAELEMENT_PRIVATE_ADD" in message and "F_DATAVALUE_ADD;" not in message
-    assert repr(USERNAME) in message and info.value.exit_code == 3
+    assert repr(USERNAME) in message and exit_code(info.value) == 3
     assert len([c for c in rsps.calls if c.request.url.startswith(f"{API}/me")]) == 1  # cached
 
 

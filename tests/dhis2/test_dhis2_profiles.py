@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from dhis2_fakes import PASSWORD, TOKEN, URL, USERNAME, assert_no_secret
 
+from dhis2_mch.cli import exit_code
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.profiles import load_profiles, read_secret_file, resolve_target
 from dhis2_mch.errors import InputError
@@ -31,13 +32,13 @@ def profiles(tmp_path) -> Path:
         f"""
         defaults:
           timeout: {{connect: 5, read: 120}}
-          options: {{async_threshold_bytes: 1000, dry_run_first: false}}
+          options: {{async_threshold_bytes: 1000}}
         instances:
           staging:
             url: https://staging.example.org
             auth: token
             token_file: staging.token
-            options: {{dry_run_first: true}}
+            options: {{async_threshold_bytes: 2000}}
           local:
             url: http://localhost:8080
             username: {USERNAME}
@@ -61,7 +62,7 @@ def test_token_from_a_private_file(profiles):
     assert target.credentials.secret.get_secret_value() == TOKEN
     assert target.credentials.source == f"file {profiles.parent / 'staging.token'}"
     assert target.timeouts.connect == 5 and target.timeouts.read == 120
-    assert target.options == {"async_threshold_bytes": 1000, "dry_run_first": True}
+    assert target.options.async_threshold_bytes == 2000
     assert Connection.from_target(target).auth_method == "token"
 
 
@@ -76,7 +77,7 @@ def test_password_from_the_named_environment_variable(profiles):
 def test_missing_environment_variable_is_named(profiles):
     with pytest.raises(InputError, match="environment variable LOCAL_PW, which is not set") as info:
         resolve_target(instance="local", config=profiles, env={})
-    assert info.value.exit_code == 2
+    assert exit_code(info.value) == 2
 
 
 @posix_only
@@ -109,7 +110,7 @@ def test_secret_written_into_the_profile_is_refused(tmp_path, key):
     path = write(tmp_path / "p.yaml", f"instances:\n  x:\n    url: {URL}\n    {key}: {PASSWORD}\n")
     with pytest.raises(InputError) as info:
         load_profiles(path)
-    assert f"`{key}:` written in the file" in str(info.value)
+    assert f"`instances.x.{key}` holds a secret" in str(info.value)
     assert_no_secret(info.value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dhis2_fakes import sample
 
+from dhis2_mch.cli import exit_code
 from dhis2_mch.dhis2.reports import (
     UnexpectedResponse,
     parse_data_value_import,
@@ -288,7 +289,7 @@ def test_plural_for_klass_outside_the_model_table():
 def test_unrecognised_shapes_are_a_server_problem(body):
     with pytest.raises(UnexpectedResponse) as info:
         parse_metadata_import(body)
-    assert isinstance(info.value, ServerUnavailable) and info.value.exit_code == 3
+    assert isinstance(info.value, ServerUnavailable) and exit_code(info.value) == 3
     assert "shape dhis2-mch does not recognise" in str(info.value)
     with pytest.raises(UnexpectedResponse):
         parse_data_value_import(body)

@@ -27,7 +27,7 @@ SHEETS = {
     "Option sets": "optionSets",
     "Org unit groups": "organisationUnitGroups",
 }
-CODE_TOKEN = re.compile(r"[A-Z0-9_]+([.+][A-Z0-9_]+)*|event_count")
+CODE_TOKEN = re.compile(r"[A-Z0-9_<%-]+g?([.+][A-Z0-9_<%-]+g?)*|event_count")  # WHO codes: NUT_FAC_LB_WGT_<2500g
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,9 @@ EXPECTED_REUSE = {
     "categoryOptions": {"FFA9e1yIXCT", "MP15bHaQh2x", "XSKC6xpJ4as", "kI0gEI7HP5X", "ZUEhTxqElTn"},
     "categories": {"FRwO58KwwJt"},
     "indicatorTypes": {"hmSnCXmLYwt", "kHy61PbChXr", "k4RGC3sMTzO"},
+    # births, low birth weight and early breastfeeding (Decision 1896/QĐ-TTg targets) from WHO NUT
+    "dataElements": {"g15FpAvdrpi", "wDManRW85Rr", "Gr0xD9ssP29", "KOrdt8pVxBN", "Mc1uKx0IMOz"},
+    "indicators": {"viofQxmV0Pl", "A406WuUqRlf"},
 }
 
 
@@ -70,7 +73,8 @@ def test_reused_objects_are_whos_unchanged_except_for_added_vietnamese(ours, who
     """Importing the package after WHO's must not rename, recode or re-disaggregate WHO's objects."""
     theirs = who_objects(who)
     compared = ("code", "name", "shortName", "formName", "description", "valueType", "domainType",
-                "aggregationType", "factor", "number", "dataDimensionType", "dataDimension")  # fmt: skip
+                "aggregationType", "factor", "number", "dataDimensionType", "dataDimension", "numerator",
+                "denominator", "decimals", "annualized", "zeroIsSignificant")  # fmt: skip
     for plural, objs in ours.items():
         if not isinstance(objs, list):
             continue
@@ -81,7 +85,7 @@ def test_reused_objects_are_whos_unchanged_except_for_added_vietnamese(ours, who
             for prop in compared:
                 if prop in who_obj:
                     assert str(obj.get(prop)).strip() == str(who_obj[prop]).strip(), (plural, obj["id"], prop)
-            for ref in ("categoryCombo", "categoryOptions", "categories"):
+            for ref in ("categoryCombo", "categoryOptions", "categories", "indicatorType"):
                 if ref in who_obj:
                     assert obj.get(ref) == who_obj[ref], (plural, obj["id"], ref)  # same members, same order
             # WHO's translations stay (the two WHO packages word a few differently; either wording keeps them)

@@ -104,6 +104,8 @@ def package() -> dict:
                 "periodType": "Monthly",
                 "openFuturePeriods": 1,
                 "categoryCombo": ref("bjDvmb4bfuf"),
+                # assigned: from 2.39 only data sets assigned to a value's org unit decide E7640/E7641/E7643
+                "organisationUnits": [ref(HOA_THANG), ref(SI_MA_CAI)],
                 "dataSetElements": [
                     {"dataElement": ref(d), "dataSet": ref(DATA_SET)} for d in (DE_COUNT, DE_NUMBER, DE_TOPIC)
                 ],

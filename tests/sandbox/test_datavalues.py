@@ -186,7 +186,8 @@ def test_required_combos_and_strict_data_elements_only_when_asked(dhis):
     )
     [conflict] = strict.json()["response"]["conflicts"]
     assert conflict["errorCode"] == "E7633"
-    assert conflict["value"] == f"Data element: `{p.DE_OTHER}` is not part of dataset: `{p.DATA_SET}`"
+    # ErrorCode.E7633 reads "dataset(s)" from 2.39 on
+    assert conflict["value"] == f"Data element: `{p.DE_OTHER}` is not part of dataset(s): `{p.DATA_SET}`"
     assert conflict["objects"] == {"dataElement": p.DE_OTHER, "dataSet": p.DATA_SET}
 
 
@@ -196,7 +197,9 @@ def test_future_periods_beyond_the_data_sets_window_are_e7641_and_409_even_when_
     summary = resp.json()["response"]
     assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 2, "deleted": 0}
     first = summary["conflicts"][0]
-    assert first["objects"] == {"period": "202406", "dataElement": p.DE_NUMBER} and first["property"] == "period"
+    # DataValueImportConflict.PERIOD_AFTER_DATA_ELEMENT_PERIODS names the data set too from 2.39
+    assert first["objects"] == {"period": "202406", "dataElement": p.DE_NUMBER, "dataSet": p.DATA_SET}
+    assert first["property"] == "period"
     assert first["value"] == (
         f"Period: `202406` is after latest open future period: `202405` for data element: `{p.DE_NUMBER}` "
         f"and data set: `{p.DATA_SET}`"

@@ -153,7 +153,8 @@ def test_references_written_as_codes_become_uids(built):
     assert pred["output"] == {"id": uid["T_TARGET_VISITS"]} and pred["outputCombo"] == {"id": "HllvX50cXC0"}
     assert pred["generator"]["expression"] == f"avg(#{{{uid['T_VISITS']}}})"
     assert out["predictorGroups"][0]["predictors"] == [{"id": uid["T_PRED"]}]
-    assert out["visualizations"][0]["legendSet"] == {"id": uid["T_LEGEND"]}
+    # DHIS2 2.38+ reads a chart's legend from `legend` (LegendDefinitions), not `legendSet`
+    assert out["visualizations"][0]["legend"]["set"] == {"id": uid["T_LEGEND"]}
     assert [x["name"] for x in out["legendSets"][0]["legends"]] == ["Low", "High"]
     assert out["constants"][0]["value"] == 0.8
     json.dumps(out)  # the build is plain JSON

@@ -2,9 +2,9 @@
 
 Commands are imported only when invoked, so ``dhis2-mch --help`` and the light commands never pay
 for pandas or the HTTP stack. Library errors become a one-paragraph message and an exit code here
-and nowhere else:
+and nowhere else (``EXIT_CODES``, looked up along the exception's class hierarchy):
 
-    0 done · 1 ran and found problems · 2 bad usage or unreadable input · 3 DHIS2 unreachable or auth refused
+    0 done · 1 ran and found problems · 2 bad usage or unreadable input · 3 DHIS2 unreachable or refused
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ import sys
 import click
 
 from dhis2_mch import __version__
-from dhis2_mch.errors import Dhis2MchError
+from dhis2_mch.errors import (
+    Dhis2MchError,
+    InputError,
+    ServerUnavailable,
+    TLSError,
+    TransportError,
+    ValidationFailed,
+)
 
 # command name -> "module:function"; modules live beside this file, one per command group.
 COMMANDS = {
@@ -31,7 +38,47 @@ COMMANDS = {
     "export": "dhis2_mch.cli.deploy:export",
     "push": "dhis2_mch.cli.data:push",
     "demo": "dhis2_mch.cli.demo:demo",
+    "orgunits": "dhis2_mch.cli.orgunits:orgunits",
+    "sync": "dhis2_mch.cli.sync:sync",
+    "template": "dhis2_mch.cli.template:template",
 }
+
+
+#: exit code per error kind; the most specific class in an exception's MRO wins
+EXIT_CODES: dict[type[Dhis2MchError], int] = {
+    Dhis2MchError: 1,
+    ValidationFailed: 1,
+    InputError: 2,
+    ServerUnavailable: 3,  # TransportError and all its kinds, AuthError
+}
+
+
+def exit_code(exc: Dhis2MchError) -> int:
+    """The exit code for ``exc``: the first of its classes (most specific first) in ``EXIT_CODES``."""
+    for cls in type(exc).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return 1
+
+
+def explain(exc: Dhis2MchError) -> str:
+    """The one paragraph a user reads: the library's sentence, plus what it means for them to do next."""
+    message = str(exc).strip()
+    if isinstance(exc, TLSError):
+        message += (
+            " If the server's certificate comes from a private or national CA, put that CA's PEM file in the "
+            "profile's ca_bundle (or set REQUESTS_CA_BUNDLE to it); check also that the URL's host name is the one "
+            "on the certificate, that the port speaks https, and that this machine's clock is right."
+        )
+    if isinstance(exc, TransportError):
+        if exc.may_have_applied:
+            message += (
+                " The request may already have been applied on the server: check (e.g. with `plan`, or by reading "
+                "the data back) before sending it again."
+            )
+        elif exc.method not in (None, "GET", "HEAD"):
+            message += " Nothing was changed on the server."
+    return message
 
 
 class LazyGroup(click.Group):
@@ -54,7 +101,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except Dhis2MchError as exc:
-            fail(ctx, type(exc).__name__, str(exc), exc.exit_code)
+            fail(ctx, type(exc).__name__, explain(exc), exit_code(exc))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:

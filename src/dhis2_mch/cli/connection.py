@@ -1,6 +1,6 @@
 """How every command that talks to DHIS2 names its target, and ``dhis2-mch info``.
 
-``@connection_options`` adds ``--instance``, ``--url``, ``--config``, ``--insecure`` and ``--timeout``
+``@connection_options`` adds ``--instance``, ``--url``, ``--config``, ``--insecure``, ``--timeout`` and ``--deadline``
 and hands the command one ``ConnectionOptions`` (keyword ``server``); ``server.connect()`` resolves
 the profile and secrets and opens the ``Connection``. There is deliberately no option for a password
 or a token: they come from the environment or a secret file (see ``dhis2.profiles``).
@@ -34,12 +34,18 @@ class ConnectionOptions:
     config: Path | None = None
     insecure: bool = False
     timeout: float | None = None
+    deadline: float | None = None
 
     def target(self) -> Target:
         from dhis2_mch.dhis2.profiles import resolve_target
 
         return resolve_target(
-            instance=self.instance, url=self.url, config=self.config, insecure=self.insecure, timeout=self.timeout
+            instance=self.instance,
+            url=self.url,
+            config=self.config,
+            insecure=self.insecure,
+            timeout=self.timeout,
+            deadline=self.deadline,
         )
 
     def connect(self, **overrides: Any) -> Connection:
@@ -87,7 +93,14 @@ _OPTIONS = (
         "--timeout",
         type=click.FloatRange(min=1),
         metavar="SECONDS",
-        help="Read timeout per request (default 300, or the profile's).",
+        help="Longest wait for one answer from DHIS2 (default 300, or the profile's timeout.read).",
+    ),
+    click.option(
+        "--deadline",
+        type=click.FloatRange(min=1),
+        metavar="SECONDS",
+        help="Longest the whole command may take, retries and waiting for DHIS2's jobs included "
+        "(default 3600, or the profile's deadline).",
     ),
 )
 
@@ -96,8 +109,10 @@ def connection_options(func):
     """Decorator: add the shared target options and pass them as ``server: ConnectionOptions``."""
 
     @functools.wraps(func)
-    def wrapper(*args, instance, url, config, insecure, timeout, **kwargs):
-        server = ConnectionOptions(instance=instance, url=url, config=config, insecure=insecure, timeout=timeout)
+    def wrapper(*args, instance, url, config, insecure, timeout, deadline, **kwargs):
+        server = ConnectionOptions(
+            instance=instance, url=url, config=config, insecure=insecure, timeout=timeout, deadline=deadline
+        )
         return func(*args, server=server, **kwargs)
 
     for option in reversed(_OPTIONS):

@@ -16,15 +16,14 @@ version_option = click.option(
     help="DHIS2 version whose rules apply (uniqueness and enumerations differ per version).",
 )
 
-
-def parse_version(text: str) -> tuple[int, int]:
-    from dhis2_mch.dhis2.version import parse_version as parse
-    from dhis2_mch.errors import InputError
-
-    try:
-        return parse(text).short
-    except ValueError:
-        raise InputError(f"--dhis2-version {text!r}: expected a version such as 2.40 or 40.") from None
+metadata_option = click.option(
+    "--metadata",
+    "source",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The package: a folder in the authoring format, or a DHIS2 metadata JSON file "
+    "[default: the programmes' package shipped with dhis2-mch].",
+)
 
 
 @click.command()
@@ -35,12 +34,12 @@ def parse_version(text: str) -> tuple[int, int]:
 def validate(paths: tuple[Path, ...], fmt: str, dhis2_version: str, locale: str) -> None:
     """Check metadata offline with DHIS2's own rules.
 
-    PATHS: the project's metadata/ folder (default), any folder in that format, or DHIS2 metadata
-    JSON files (a package from WHO or another team). Exit 1 when there are errors.
+    PATHS: folders in the authoring format or DHIS2 metadata JSON files (a package from WHO or
+    another team); none = the programmes' package shipped with dhis2-mch. Exit 1 when there are errors.
     """
-    from dhis2_mch.validate.run import validate_paths
+    from dhis2_mch.project import compile_path
 
-    reports = validate_paths(list(paths) or [Path("metadata")], version=parse_version(dhis2_version), locale=locale)
+    reports = [compile_path(p, dhis2_version, locale=locale).report() for p in (list(paths) or [None])]
     if fmt == "json":
         data = (
             reports[0].as_json()
@@ -55,14 +54,14 @@ def validate(paths: tuple[Path, ...], fmt: str, dhis2_version: str, locale: str)
 
 
 @click.command()
-@click.option("--metadata", "source", type=click.Path(path_type=Path), default=Path("metadata"), show_default=True,
-              help="Folder in the authoring format.")  # fmt: skip
+@metadata_option
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build/metadata.json"), show_default=True)
 @format_option
 @version_option
-def build(source: Path, out: Path, fmt: str, dhis2_version: str) -> None:
-    """Compile metadata/ into one DHIS2 metadata JSON file (refuses when validation finds errors)."""
-    from dhis2_mch.package.build import build_file
+def build(source: Path | None, out: Path, fmt: str, dhis2_version: str) -> None:
+    """Compile the package into one DHIS2 metadata JSON file (refuses when validation finds errors)."""
+    from dhis2_mch.package.build import build as run
+    from dhis2_mch.project import compile_path
 
-    result = build_file(source, out, version=parse_version(dhis2_version))
+    result = run(compile_path(source, dhis2_version), out)
     emit(fmt, result.as_json(), result.as_text())

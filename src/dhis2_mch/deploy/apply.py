@@ -1,9 +1,12 @@
 """``deploy``: the package onto one DHIS2, safely.
 
-validate offline → substitute the instance's defaults → plan (stop on predicted conflicts) →
-``importMode=VALIDATE`` on the server (stop on any error) → back up what will be overwritten →
-``COMMIT`` with ``atomicMode=ALL`` and ``CREATE_AND_UPDATE``. Never DELETE; only objects that
-change are sent, so an unchanged package sends nothing at all.
+compiled package (valid for the server's version) → substitute the instance's defaults → plan
+(stop on predicted conflicts) → ``importMode=VALIDATE`` on the server (stop on any error) → back up
+what will be overwritten → ``COMMIT`` with ``atomicMode=ALL`` and ``CREATE_AND_UPDATE``. Never
+DELETE; only objects that change are sent, so an unchanged package sends nothing at all.
+
+``apply_plan`` does the same from a plan saved by ``plan --out`` after someone reviewed it: it
+sends exactly that plan's objects, and refuses when the server changed since the plan was made.
 """
 
 from __future__ import annotations
@@ -11,29 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dhis2_mch.deploy.backup import DEFAULT_DIR, write_backup
+from dhis2_mch.deploy.backup import write_backup
 from dhis2_mch.deploy.plan import CREATE, UNCHANGED, UPDATE, Plan, make_plan
+from dhis2_mch.deploy.planfile import SavedPlan, check_target, require_current
 from dhis2_mch.deploy.remote import RemoteView
 from dhis2_mch.deploy.report import import_json, import_table
 from dhis2_mch.deploy.substitute import OU_ROOT_PLACEHOLDER, remaining_placeholders, substitute
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import MetadataImportResult
-from dhis2_mch.errors import InputError, ValidationFailed
-from dhis2_mch.validate.run import check
+from dhis2_mch.errors import InputError
+from dhis2_mch.project import Compiled
 
 
-def prepare(source: Path, conn: Connection) -> dict:
-    """The package as this instance needs it: validated for its version, defaults and root substituted."""
-    md, report = check(source, version=conn.version.short)
-    if report.errors:
-        shown = "\n".join(f"  {e.as_text()}" for e in report.errors[:10])
-        more = f"\n  ... and {len(report.errors) - 10} more" if len(report.errors) > 10 else ""
-        raise ValidationFailed(
-            f"{source}: {len(report.errors)} validation errors for DHIS2 {conn.version}; "
-            f"nothing was sent:\n{shown}{more}"
-        )
-    payload = {k: v for k, v in md.dump().items() if isinstance(v, list)}
+def prepare(compiled: Compiled, conn: Connection) -> dict:
+    """The package as this instance needs it: valid for its version, defaults and root substituted."""
+    compiled = compiled.for_version(conn.version).require_valid("nothing was sent")
+    source = compiled.source
+    payload = {k: v for k, v in compiled.payload().items() if isinstance(v, list)}
     table = api.default_category_model(conn).substitutions()
     if OU_ROOT_PLACEHOLDER in str(payload):
         roots = api.root_org_units(conn)
@@ -50,8 +48,11 @@ def prepare(source: Path, conn: Connection) -> dict:
     return payload
 
 
-def plan(source: Path, conn: Connection) -> Plan:
-    return make_plan(prepare(source, conn), RemoteView(conn), conn.where)
+def plan(compiled: Compiled, conn: Connection) -> Plan:
+    """What deploying ``compiled`` to ``conn`` would create and update, and what DHIS2 would refuse."""
+    result = make_plan(prepare(compiled, conn), RemoteView(conn), conn.where)
+    result.url, result.source = conn.base_url, compiled.source
+    return result
 
 
 @dataclass
@@ -103,11 +104,26 @@ class DeployResult:
         return "\n".join(parts)
 
 
-def deploy(source: Path, conn: Connection, *, dry_run: bool = False, backup_dir: Path = DEFAULT_DIR) -> DeployResult:
-    result = DeployResult(plan(source, conn), dry_run)
+def deploy(compiled: Compiled, conn: Connection, *, backup_dir: Path, dry_run: bool = False) -> DeployResult:
+    """Plan, then apply that plan: ``backup_dir`` receives the server's copies of what is overwritten."""
+    result = DeployResult(plan(compiled, conn), dry_run)
+    return _apply(result, result.plan.to_send(), conn, backup_dir)
+
+
+def apply_plan(saved: SavedPlan, conn: Connection, *, backup_dir: Path, dry_run: bool = False) -> DeployResult:
+    """Apply exactly a plan saved by ``plan --out``; ``PlanOutdated`` (nothing sent) if the server moved on."""
+    check_target(saved, conn.base_url, conn.version.short)
+    current = make_plan(saved.payload, RemoteView(conn), conn.where)
+    current.url, current.source = conn.base_url, saved.source
+    require_current(saved, current)
+    return _apply(DeployResult(current, dry_run), saved.to_send(), conn, backup_dir)
+
+
+def _apply(result: DeployResult, send: dict, conn: Connection, backup_dir: Path) -> DeployResult:
+    """VALIDATE, back up, COMMIT: the steps after a plan with changes and no conflicts."""
     if result.plan.conflicts or not result.plan.changes:
         return result
-    send = result.plan.to_send()
+    dry_run = result.dry_run
     result.validation = api.import_metadata(conn, send, import_mode="VALIDATE")
     if not result.validation.ok or dry_run:
         return result
@@ -117,4 +133,4 @@ def deploy(source: Path, conn: Connection, *, dry_run: bool = False, backup_dir:
     return result
 
 
-__all__ = ["UNCHANGED", "DeployResult", "deploy", "plan", "prepare"]
+__all__ = ["UNCHANGED", "DeployResult", "apply_plan", "deploy", "plan", "prepare"]

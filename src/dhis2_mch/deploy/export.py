@@ -14,7 +14,7 @@ from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.errors import InputError
 from dhis2_mch.model.types import ORDER
-from dhis2_mch.package import load
+from dhis2_mch.project import Compiled
 
 #: what the server adds that an import neither needs nor should carry between instances
 SERVER_FIELDS = frozenset(
@@ -43,8 +43,9 @@ class ExportResult:
         return "\n".join(lines)
 
 
-def export(source: Path, conn: Connection, out: Path) -> ExportResult:
-    md, _ = load(source)
+def export(compiled: Compiled, conn: Connection, out: Path) -> ExportResult:
+    """The server's copies of ``compiled``'s objects (by UID), written to ``out`` as importable JSON."""
+    md = compiled.metadata
     exported: dict[str, list[dict]] = {}
     missing: dict[str, list[str]] = {}
     for plural in sorted(md.objects, key=lambda p: ORDER.get(p, len(ORDER))):

@@ -83,6 +83,8 @@ class Plan:
     objects: list[ObjectPlan]
     conflicts: list[Conflict]
     payload: dict  # the substituted package payload the plan was made for
+    url: str = ""  # the server's base URL (``target`` is how messages name it)
+    source: str = ""  # the package the plan was made from
 
     def count(self, action: str) -> int:
         return sum(o.action == action for o in self.objects)

@@ -19,8 +19,9 @@ class RemoteView:
         return api.list_objects(self.conn, plural)
 
     def objects(self, plural: str, uids: Iterable[str]) -> dict[str, dict]:
-        """``fields=:owner`` plus translations: what an import writes, to compare with what it would write."""
-        found = api.fetch_objects(self.conn, plural, ids=list(uids), fields=":owner,translations")
+        """``fields=:owner`` plus translations: what an import writes, to compare with what it would write;
+        and ``lastUpdated``, asked for by name, which a saved plan keeps to notice later changes."""
+        found = api.fetch_objects(self.conn, plural, ids=list(uids), fields=":owner,translations,lastUpdated")
         return {o["id"]: o for o in found if o.get("id")}
 
     def existing(self, plural: str, uids: Iterable[str]) -> set[str]:

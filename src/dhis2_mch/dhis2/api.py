@@ -329,6 +329,18 @@ def org_units(
     return [OrgUnit.model_validate({**o, "parent_id": (o.get("parent") or {}).get("id")}) for o in found]
 
 
+def org_units_within(
+    conn: Connection, root: str, *, fields: str = "id,code,name,shortName,path,level,parent[id]"
+) -> list[OrgUnit]:
+    """The unit ``root`` (a UID) and every unit below it: ``path`` holds each ancestor's UID
+    (``OrganisationUnit.getPath``), so ``filter=path:like:<uid>`` is the subtree in one request."""
+    if not _UID.match(root):
+        raise InputError(f"{root!r} is not a DHIS2 UID.")
+    params = [("fields", fields), ("paging", "false"), ("filter", f"path:like:{root}")]
+    found = _collection(conn, "organisationUnits", params, "organisationUnits")
+    return [OrgUnit.model_validate({**o, "parent_id": (o.get("parent") or {}).get("id")}) for o in found]
+
+
 def get_data_values(
     conn: Connection,
     *,
@@ -420,7 +432,7 @@ def import_metadata(
     report_mode: str = "ERRORS",
     identifier: str = "UID",
     skip_sharing: bool = False,
-    async_threshold_bytes: int = ASYNC_THRESHOLD_BYTES,
+    async_threshold_bytes: int | None = None,
     poll: PollPolicy | None = None,
     check_authorities: bool = True,
 ) -> MetadataImportResult:
@@ -429,6 +441,7 @@ def import_metadata(
     Never deletes: importStrategy DELETE is refused. Payloads over ``async_threshold_bytes`` go
     ``async=true`` and the job is polled to its report. Retried on transient failures only when every
     object has a fixed ``id`` and the strategy is CREATE_AND_UPDATE/UPDATE (see ``connection``).
+    ``async_threshold_bytes`` defaults to the profile's ``options.async_threshold_bytes``, else 5 MB.
     """
     if str(import_strategy).upper() == "DELETE":
         raise InputError("dhis2-mch never deletes metadata: importStrategy DELETE is refused.")
@@ -445,7 +458,8 @@ def import_metadata(
     collections = _metadata_collections(parsed)
     if check_authorities:
         require_metadata_import(conn, [k for k, v in collections.items() if v])
-    use_async = len(body) > async_threshold_bytes
+    threshold = async_threshold_bytes or conn.async_threshold_bytes or ASYNC_THRESHOLD_BYTES
+    use_async = len(body) > threshold
     fixed_ids = all(isinstance(o, dict) and o.get("id") for objs in collections.values() for o in objs)
     idempotent = not use_async and fixed_ids and params["importStrategy"] in ("CREATE_AND_UPDATE", "UPDATE")
     if use_async:

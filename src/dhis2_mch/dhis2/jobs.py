@@ -22,17 +22,17 @@ from typing import Any
 
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import JobRef, Notification, parse_notifications
-from dhis2_mch.errors import ServerUnavailable
+from dhis2_mch.errors import DeadlineExceeded, TransportError
 
 log = logging.getLogger(__name__)
 
 
-class JobTimeout(ServerUnavailable):
-    """The job did not finish in time; it may still finish on the server."""
+class JobTimeout(DeadlineExceeded):
+    """The job did not finish in time; it may still finish on the server (``may_have_applied`` is True)."""
 
 
-class JobFailed(ServerUnavailable):
-    """The job ended with an error and left no report."""
+class JobFailed(TransportError):
+    """The job ended with an error and left no report (it may have applied part of the import)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,8 @@ def wait_for_job(conn: Connection, job: JobRef, policy: PollPolicy | None = None
             if report_polls >= (3 if completed.is_error else policy.report_polls):
                 break
         elapsed = conn.clock() - start
-        if elapsed + interval > policy.max_wait:
+        left = conn.remaining()  # the command's deadline bounds polling too
+        if elapsed + interval > policy.max_wait or (left is not None and interval >= left):
             break
         conn.sleep(interval)
         interval = min(policy.max_interval, interval * policy.factor)
@@ -91,11 +92,15 @@ def wait_for_job(conn: Connection, job: JobRef, policy: PollPolicy | None = None
         how = "with an error" if completed.is_error else "but left no report"
         raise JobFailed(
             f"{conn.where}: job {job.job_type} {job.id} ended {how}: {completed.message or 'no message'}. "
-            f"Details may be in the server log; its progress is at {status_url}."
+            f"Details may be in the server log; its progress is at {status_url}.",
+            may_have_applied=True,
         )
     state = f'last progress: "{last.message}"' if last and last.message else "no progress reported yet"
+    waited = conn.clock() - start
+    bound = "the command's deadline" if waited + interval <= policy.max_wait else f"{policy.max_wait:g} s"
     raise JobTimeout(
-        f"{conn.where}: job {job.job_type} {job.id} did not finish within {policy.max_wait:g} s ({state}). "
+        f"{conn.where}: job {job.job_type} {job.id} did not finish within {bound} ({state}). "
         f"It may still finish on the server: follow it at {status_url} (or in the Data Administration / Import-Export "
-        "app) before sending the same import again."
+        "app) before sending the same import again.",
+        may_have_applied=True,
     )

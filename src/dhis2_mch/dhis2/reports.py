@@ -19,11 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from dhis2_mch.errors import ServerUnavailable
-
-
-class UnexpectedResponse(ServerUnavailable):
-    """The body is JSON but not any shape of the DHIS2 answer we asked for."""
+from dhis2_mch.errors import UnexpectedResponse
 
 
 class _Model(BaseModel):

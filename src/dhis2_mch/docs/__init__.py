@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dhis2_mch.errors import InputError
+
+if TYPE_CHECKING:
+    from dhis2_mch.project import Compiled
 
 MARKDOWN_NAME = "data_dictionary.md"
 XLSX_NAME = "data_dictionary.xlsx"
@@ -31,13 +35,12 @@ class DocsResult:
         return "\n".join(lines)
 
 
-def write_docs(source: Path, out: Path, *, locale: str = "vi") -> DocsResult:
-    """Load ``source`` (authoring folder or DHIS2 JSON), write the Markdown and the workbook into ``out``."""
+def write_docs(compiled: Compiled, out: Path, *, locale: str | None = None) -> DocsResult:
+    """Write the Markdown and the workbook of ``compiled`` into ``out`` (``locale`` beside English:
+    the one it was compiled for unless given)."""
     from dhis2_mch.docs import dictionary, markdown, xlsx
-    from dhis2_mch.package import load
 
-    md, findings = load(source)
-    book = dictionary.build(md, locale=locale)
+    book = dictionary.build(compiled.metadata, locale=locale or compiled.locale)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -45,5 +48,4 @@ def write_docs(source: Path, out: Path, *, locale: str = "vi") -> DocsResult:
     md_path, xlsx_path = out / MARKDOWN_NAME, out / XLSX_NAME
     markdown.write(book, md_path)
     xlsx.write(book, xlsx_path)
-    errors = sum(1 for f in findings if f.severity == "error")
-    return DocsResult(md_path, xlsx_path, book.counts(), errors)
+    return DocsResult(md_path, xlsx_path, book.counts(), len(compiled.errors))

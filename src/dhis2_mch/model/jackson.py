@@ -225,7 +225,7 @@ class Model:
     def model_construct(cls, _fields_set: Any = None, **data: Any) -> Any:
         """An object holding ``data`` unchecked (kept verbatim, e.g. one the reader refused)."""
         obj = object.__new__(cls)
-        object.__setattr__(obj, "_data", dict(data))
+        object.__setattr__(obj, "_data", {k: _plain(v) for k, v in data.items()})
         object.__setattr__(obj, "_notes", None)
         return obj
 
@@ -242,6 +242,8 @@ class Model:
             if isinstance(value, Model):  # a typed value given in Python
                 out[key] = value.dump()
                 continue
+            if isinstance(value, list) and any(isinstance(v, Model) for v in value):
+                value = out[key] = [v.dump() if isinstance(v, Model) else v for v in value]
             if f.many:
                 if not isinstance(value, list):
                     problems = _add(problems, (key,), f"expected a list, got a JSON {_json_kind(value)}", value)
@@ -301,11 +303,7 @@ class Model:
         return _view(f, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, Model):
-            value = value.dump()
-        elif isinstance(value, list):
-            value = [v.dump() if isinstance(v, Model) else v for v in value]
-        self._data[name] = value
+        self._data[name] = _plain(value)
 
     @property
     def notes(self) -> list[tuple[str, str]]:
@@ -350,6 +348,15 @@ def _view(f: Field, value: Any) -> Any:
     if type(value) is FAST.get(f.kind):
         return (value or None) if f.kind == "str" else value
     return SCALARS[f.kind](value)[0]
+
+
+def _plain(value: Any) -> Any:
+    """A value given in Python as JSON: typed objects (and lists of them) become their dicts."""
+    if isinstance(value, Model):
+        return value.dump()
+    if isinstance(value, list) and any(isinstance(v, Model) for v in value):
+        return [v.dump() if isinstance(v, Model) else v for v in value]
+    return value
 
 
 def _add(problems: list | None, loc: tuple, msg: str, value: Any) -> list:

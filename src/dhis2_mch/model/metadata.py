@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from dhis2_mch.model.objects import IdentifiableObject
-from dhis2_mch.model.types import ORDER, MetadataType, lookup
+from dhis2_mch.model.types import ORDER, TYPES, MetadataType, lookup
+
+T = TypeVar("T", bound=IdentifiableObject)
+
+#: model class -> collection key (DataElement -> dataElements)
+PLURAL_OF: dict[type[IdentifiableObject], str] = {t.model: t.plural for t in TYPES}
 
 
 @dataclass
@@ -39,8 +44,19 @@ class Metadata:
             for obj in self.objects[plural]:
                 yield mtype, obj
 
-    def of(self, plural: str) -> list[IdentifiableObject]:
-        return self.objects.get(plural, [])
+    @overload
+    def of(self, kind: type[T]) -> list[T]: ...
+    @overload
+    def of(self, kind: str) -> list[IdentifiableObject]: ...
+    def of(self, kind: type[T] | str) -> list[T] | list[IdentifiableObject]:
+        """``md.of(DataElement)``: the collection's objects, typed (a new list; objects that did not fit
+        their model are left out). ``md.of("dataElements")``: the collection itself, any object in it."""
+        if isinstance(kind, str):
+            return self.objects.get(kind, [])
+        plural = PLURAL_OF.get(kind)
+        if plural is None:
+            raise TypeError(f"{kind.__name__} is not one of the typed DHIS2 metadata classes")
+        return [obj for obj in self.objects.get(plural, []) if isinstance(obj, kind)]
 
     def count(self) -> int:
         return sum(len(v) for v in self.objects.values())

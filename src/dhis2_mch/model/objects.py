@@ -267,6 +267,9 @@ class Program(NameableObject):
     programTrackedEntityAttributes: list[ProgramTrackedEntityAttribute] | None = None
     organisationUnits: list[Ref] | None = None
     programIndicators: list[Ref] | None = None
+    displayIncidentDate: bool | None = None
+    onlyEnrollOnce: bool | None = None
+    selectEnrollmentDatesInFuture: bool | None = None
 
     TRANSLATABLE = ("name", "shortName", "description", "formName")
 
@@ -289,6 +292,11 @@ class ProgramStage(IdentifiableObject):
     sortOrder: int | None = None
     executionDateLabel: str | None = None
     programStageDataElements: list[ProgramStageDataElement] | None = None
+    #: scheduling (ProgramStage.hbm.xml): days after enrollment for the first event, days between events
+    minDaysFromStart: int | None = None
+    standardInterval: int | None = None
+    generatedByEnrollmentDate: bool | None = None
+    autoGenerateEvent: bool | None = None
 
     TRANSLATABLE = ("name", "description", "formName")
 
@@ -300,6 +308,10 @@ class ProgramIndicator(NameableObject):
     analyticsType: str | None = None
     aggregationType: str | None = None
     decimals: int | None = None
+    legendSets: list[Ref] | None = None
+    #: the option combo an aggregate data exchange writes the value to (ProgramIndicator.hbm.xml)
+    aggregateExportCategoryOptionCombo: str | None = None
+    analyticsPeriodBoundaries: list[dict[str, Any]] | None = None
 
 
 class ProgramStageSection(IdentifiableObject):
@@ -335,6 +347,9 @@ class ProgramRuleVariable(IdentifiableObject):
     programStage: Ref | None = None
     useCodeForOptionSet: bool | None = None
     valueType: str | None = None
+
+    #: the name is the identifier rule expressions use (``#{name}``), not a text to translate
+    TRANSLATABLE = ()
 
 
 class ProgramRule(IdentifiableObject):

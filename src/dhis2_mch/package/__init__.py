@@ -8,7 +8,19 @@ from dhis2_mch.errors import InputError
 from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.metadata import Metadata
 
-DEFAULT_METADATA_DIR = Path("metadata")
+#: the programmes' package, shipped inside the Python package (a link to the checkout's metadata/
+#: folder in a source tree; a copy in a wheel), so every command finds it wherever it runs
+SHIPPED = Path(__file__).resolve().parent.parent / "programmes"
+
+
+def shipped_package() -> Path:
+    """The folder of the programmes' package that came with this installation of dhis2-mch."""
+    if not SHIPPED.is_dir():
+        raise InputError(
+            f"{SHIPPED}: the programmes' package is missing from this installation of dhis2-mch; "
+            "reinstall it, or pass a package with --metadata PATH."
+        )
+    return SHIPPED.resolve()  # in a checkout: metadata/, so messages name the files people edit
 
 
 def load(path: Path) -> tuple[Metadata, list[Finding]]:

@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dhis2_mch.errors import InputError, ValidationFailed
+from dhis2_mch.errors import InputError
 from dhis2_mch.model.metadata import Metadata
+
+if TYPE_CHECKING:
+    from dhis2_mch.project import Compiled
 
 
 def to_json_bytes(md: Metadata) -> bytes:
@@ -50,17 +54,10 @@ class BuildResult:
         return "\n".join(lines)
 
 
-def build_file(source: Path, out: Path, *, version=(2, 40)) -> BuildResult:
-    """Validate ``source`` and write its build to ``out``; nothing is written when there are errors."""
-    from dhis2_mch.validate.run import check
-
-    md, report = check(source, version=version)
-    if report.errors:
-        shown = "\n".join(f"  {e.as_text()}" for e in report.errors[:10])
-        more = f"\n  ... and {len(report.errors) - 10} more" if len(report.errors) > 10 else ""
-        raise ValidationFailed(
-            f"{source}: {len(report.errors)} validation errors, so nothing was written to {out}:\n{shown}{more}"
-        )
+def build(compiled: Compiled, out: Path) -> BuildResult:
+    """Write the build of ``compiled`` to ``out``; ``PackageInvalid`` (nothing written) when it has errors."""
+    compiled.require_valid(f"nothing was written to {out}")
+    md = compiled.metadata
     size = write(md, out)
     counts = {plural: len(objs) for plural, objs in md.objects.items() if objs}
-    return BuildResult(out, size, counts, len(report.warnings))
+    return BuildResult(out, size, counts, len(compiled.warnings))

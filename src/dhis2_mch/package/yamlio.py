@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -25,6 +26,18 @@ class LocatedDict(dict):
 
     def where(self, key: str | None = None) -> str:
         return f"{self.file}:{self.key_lines.get(key, self.line) if key else self.line}"
+
+
+def located(value: Any, file: str, line: int) -> Any:
+    """``value`` with every mapping in it a LocatedDict placed at ``file:line``: how objects written in
+    Python (``Project.add``) carry the caller's line, so their findings point at the script."""
+    if isinstance(value, dict):
+        out = LocatedDict((str(k), located(v, file, line)) for k, v in value.items())
+        out.file, out.line, out.key_lines = file, line, {}
+        return out
+    if isinstance(value, list | tuple):
+        return [located(v, file, line) for v in value]
+    return value
 
 
 # libyaml's parser (about ten times faster) where PyYAML was built with it; the construction and the

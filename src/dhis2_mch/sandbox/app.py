@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from dhis2_mch.sandbox import auth, datavalues, query
+from dhis2_mch.sandbox import auth, datavalue_export, datavalues, query
 from dhis2_mch.sandbox import metadata as md
 from dhis2_mch.sandbox import webmessage as wm
 from dhis2_mch.sandbox.jobs import Job, Jobs
@@ -156,8 +156,12 @@ class App:
             if method == "POST":
                 return self._post_data_values(req, caller, legacy)
             if method == "GET":
-                status, body = datavalues.export_values(self.store, self.version, req.query, caller.user)
+                status, body = datavalue_export.export_values(
+                    self.store, self.version, req.query, caller.user, caller.granted
+                )
                 return Response.json(status, body)
+        if head == "completeDataSetRegistrations" and len(parts) == 1 and method in ("GET", "POST"):
+            return self._complete_registrations(req, caller, legacy)
         if head == "tracker":
             return self._tracker(req, parts, caller)
         if head == "system" and len(parts) >= 3 and parts[1] in ("tasks", "taskSummaries") and method == "GET":
@@ -352,6 +356,18 @@ class App:
         if is_async:
             return self._job_started(req, self.jobs.start("DATAVALUE_IMPORT", work), "dataValueImport")
         summary = work()
+        return self._summary_response(summary["status"], summary, legacy)
+
+    def _complete_registrations(self, req: Request, caller: Caller, legacy: bool) -> Response:
+        from dhis2_mch.sandbox import completeness
+
+        if req.method.upper() == "GET":
+            return Response.json(200, completeness.export(self.store, req.query))
+        # no authority check: the controller has none; access is data sharing (not modelled)
+        payload = self._json_body(req)
+        if isinstance(payload, Response):
+            return payload
+        summary = completeness.register(self.store, self.version, payload, caller.user)
         return self._summary_response(summary["status"], summary, legacy)
 
     def _summary_response(self, status: str, summary: dict, legacy: bool) -> Response:

@@ -34,12 +34,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from dhis2_mch.sandbox import sharing
 from dhis2_mch.sandbox import valuetypes as values
-from dhis2_mch.sandbox.codes import CONFLICTS, message
+from dhis2_mch.sandbox.codes import conflict_keys, message
+from dhis2_mch.sandbox.datavalue_checks import Checks, Value
 from dhis2_mch.sandbox.klasses import DEFAULT_COC
-from dhis2_mch.sandbox.periods import FREQUENCY as FREQUENCY_ORDER
 from dhis2_mch.sandbox.periods import Period
-from dhis2_mch.sandbox.periods import future_period as latest_open_future_period
 from dhis2_mch.sandbox.periods import parse as _parse
 from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version
@@ -108,7 +108,8 @@ def import_options(q: dict, schemes: dict[str, tuple[str, str | None]]) -> dict:
     opts["importStrategy"] = (
         strategy if strategy in ("CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE") else "CREATE_AND_UPDATE"
     )
-    opts["mergeMode"] = "REPLACE"
+    merge = _param(q, "mergeMode")
+    opts["mergeMode"] = merge if merge in ("REPLACE", "MERGE", "NONE") else "REPLACE"
     opts["reportMode"] = "FULL"
     for key in (
         "skipExistingCheck",
@@ -128,6 +129,19 @@ def import_options(q: dict, schemes: dict[str, tuple[str, str | None]]) -> dict:
     return opts
 
 
+def failed_summary(version: Version, reason: str) -> dict:
+    """``new ImportSummary(ERROR, "The import process failed: " + message)``: nothing else filled in."""
+    body: dict = {
+        "status": "ERROR",
+        "description": f"The import process failed: {reason}",
+        "importCount": {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0},
+        "conflicts": [],
+    }
+    if version.rejected_indexes:
+        body["rejectedIndexes"] = []
+    return body
+
+
 @dataclass
 class Summary:
     """An ImportSummary being built: counts, grouped conflicts, rejected indexes."""
@@ -141,7 +155,7 @@ class Summary:
     rejected: list[int] = field(default_factory=list)
 
     def conflict(self, code: str, args: tuple, objects_args: tuple, index: int | None = None) -> None:
-        prop, keys = CONFLICTS[code]
+        prop, keys = conflict_keys(code, self.version)
         objects = {k: str(v) for k, v in zip(keys, objects_args, strict=False) if v is not None}
         key = (code, tuple(objects.values()))
         found = self.conflicts.get(key)
@@ -159,6 +173,10 @@ class Summary:
             self.conflicts[key] = found
         if index is not None and index not in found.setdefault("indexes", []):
             found["indexes"].append(index)
+
+    def legacy_conflict(self, obj: str, text: str) -> None:
+        """ImportSummary.addConflict(object, value): no error code, no objects, no indexes."""
+        self.conflicts[("", obj, text)] = {"object": obj, "value": text}
 
     def reject(self, index: int) -> None:
         self.ignored += 1
@@ -191,15 +209,19 @@ class DataValueImport:
         dry = p.get("dryRun") if p.get("dryRun") is not None else _param(q, "dryRun")
         self.dry_run = dry is True or str(dry).lower() == "true"
         self.flags = {f: _flag(q, {}, f) for f in STRICT_FLAGS}
-        self.force = _flag(q, {}, "force") and "ALL" in self.granted
+        self.force = _flag(q, {}, "force") and "ALL" in self.granted  # InputUtils.canForceDataInput
         self._maps: dict[str, dict[str, dict]] = {}
+        self.data_set: dict | None = None
+        self.outer_ou: dict | None = None
+        self.outer_aoc: dict | None = None
+        self.outer_period: Period | None = None
 
     # -- lookups by id scheme --
 
     def _scheme(self, specific: str) -> tuple[str, str | None]:
         return self.schemes.get(specific) or self.schemes.get("idScheme") or ("UID", None)
 
-    def _lookup(self, plural: str, scheme_key: str, ident: str | None) -> dict | None:
+    def lookup(self, plural: str, scheme_key: str, ident: str | None) -> dict | None:
         if not ident:
             return None
         kind, attribute = self._scheme(scheme_key)
@@ -225,40 +247,106 @@ class DataValueImport:
             self._maps[plural + scheme_key] = cache
         return cache.get(ident)
 
+    @staticmethod
+    def in_hierarchy(ou: dict, roots: list | None) -> bool:
+        """OrganisationUnit.isDescendant: the unit or an ancestor is one of ``roots``."""
+        path = (ou.get("path") or f"/{ou['id']}").split("/")
+        return any(isinstance(r, dict) and r.get("id") in path for r in roots or [])
+
     # -- the import --
 
     def run(self) -> tuple[str, dict]:
         """Returns (status, ImportSummary body without responseType)."""
-        p = self.payload
+        p, s = self.payload, self.summary
         ds_id = _trim(p.get("dataSet"))
-        self.data_set = self._lookup("dataSets", "dataSetIdScheme", ds_id)
+        self.data_set = self.lookup("dataSets", "dataSetIdScheme", ds_id)
         outer_ou_id = _trim(p.get("orgUnit"))
-        self.outer_ou = self._lookup("organisationUnits", "orgUnitIdScheme", outer_ou_id)
+        self.outer_ou = self.lookup("organisationUnits", "orgUnitIdScheme", outer_ou_id)
         outer_aoc_id = _trim(p.get("attributeOptionCombo"))
-        self.outer_aoc = self._lookup("categoryOptionCombos", "categoryOptionComboIdScheme", outer_aoc_id)
-        s = self.summary
+        self.outer_aoc = self.lookup("categoryOptionCombos", "categoryOptionComboIdScheme", outer_aoc_id)
+        if self.outer_aoc is not None and not self._aoc_writable(self.outer_aoc):
+            self.outer_aoc = None  # CategoryOptionComboAclCallable
+        self.outer_period = _parse(_trim(p.get("period")), self.version.minor)
+        # DataValueSetImportValidator.abortDataSetImport: all four run, any conflict aborts
         if ds_id and self.data_set is None:
             s.conflict("E7600", (ds_id,), (ds_id,))
-        if self.data_set is None and self.flags["strictDataElements"]:
-            s.conflict("E7602", (), ())
+        if self.data_set is not None and not sharing.can_data_write(self.user, self.granted, self.data_set, self.store):
+            s.conflict("E7601", (ds_id,), (ds_id,))
         if outer_ou_id and self.outer_ou is None:
-            s.conflict("E7603", (outer_ou_id,), (outer_ou_id, ds_id))
+            s.conflict("E7603", (outer_ou_id, ds_id), (outer_ou_id, ds_id))
         if outer_aoc_id and self.outer_aoc is None:
-            s.conflict("E7604", (outer_aoc_id,), (outer_aoc_id, ds_id))
+            s.conflict("E7604", (outer_aoc_id, ds_id), (outer_aoc_id, ds_id))
         if s.conflicts:
             return "ERROR", self._body("ERROR", "Import process was aborted", complete=None)
-        self.capture_paths = self._capture_roots()
+        try:
+            complete = self._complete(_trim(p.get("completeDate")))
+        except ValueError:  # LocalDate.parse throws; importDataValueSetSafely reports the failure
+            return "ERROR", failed_summary(
+                self.version, f"Text '{_trim(p.get('completeDate'))}' could not be parsed at index 0"
+            )
         self.now = now_stamp()
+        checks = Checks(self)
         rows = []
         for index, dv in enumerate(p.get("dataValues") or []):
-            row = self._value(index, dv if isinstance(dv, dict) else {})
+            v = self._value(index, dv if isinstance(dv, dict) else {})
+            if checks.rejects(v):
+                s.reject(index)
+                continue
+            row = self._save(v)
             if row is not None:
                 rows.append(row)
         if rows and not self.dry_run:
             self.store.put_values(rows)
         status = "WARNING" if s.conflicts else "SUCCESS"
-        complete = p.get("completeDate") if self.data_set is not None and p.get("completeDate") else "false"
-        return status, self._body(status, "Import process completed successfully", complete=str(complete)[:10])
+        return status, self._body(status, "Import process completed successfully", complete=complete)
+
+    def _aoc_writable(self, aoc: dict) -> bool:
+        for ref in aoc.get("categoryOptions") or []:
+            option = self.store.get("categoryOptions", (ref or {}).get("id"))
+            if option is not None and not sharing.can_data_write(self.user, self.granted, option, self.store):
+                return False
+        return True
+
+    def _complete(self, text: str | None) -> str | None:
+        """DefaultDataValueSetService.getCompletionDate + handleComplete: the ``dataSetComplete`` to report.
+
+        ``true`` is today, ``false`` or nothing is no completion, a future date is today; with a data set
+        the registration needs the envelope's org unit and period, else a conflict without error code
+        ("Must be provided to complete data set") and no ``dataSetComplete``."""
+        day: date | None = None
+        if text and text.lower() == "true":
+            day = self.today
+        elif text and text.lower() != "false":
+            day = min(date.fromisoformat(text[:10]), self.today)  # a bad date fails the import (run_safely)
+        if self.data_set is None or day is None:
+            return "false"
+        for missing, name in ((self.outer_ou, "OrganisationUnit"), (self.outer_period, "Period")):
+            if missing is None:
+                self.summary.legacy_conflict(name, "Must be provided to complete data set")
+                return None
+        assert self.outer_ou is not None and self.outer_period is not None
+        aoc = DEFAULT_COC
+        if self.version.minor >= 42 and self.outer_aoc is not None:
+            aoc = self.outer_aoc["id"]
+        self.store.complete(self.data_set["id"], self.outer_period.iso, self.outer_ou["id"], aoc, day.isoformat(),
+                            str(self.user.get("username")))  # fmt: skip
+        return day.isoformat()
+
+    def _value(self, index: int, dv: dict) -> Value:
+        raw_value = dv.get("value")
+        if raw_value is not None and not isinstance(raw_value, str):
+            raw_value = str(raw_value).lower() if isinstance(raw_value, bool) else str(raw_value)
+        return Value(
+            index,
+            dv,
+            raw_de=_trim(dv.get("dataElement")),
+            raw_pe=_trim(dv.get("period")) or _trim(self.payload.get("period")),
+            raw_ou=_trim(dv.get("orgUnit")) or _trim(self.payload.get("orgUnit")),
+            raw_coc=_trim(dv.get("categoryOptionCombo")),
+            raw_aoc=_trim(dv.get("attributeOptionCombo")),
+            value=raw_value,
+            comment=_trim(dv.get("comment")),
+        )
 
     def _body(self, status: str, description: str, complete: str | None) -> dict:
         s = self.summary
@@ -275,115 +363,11 @@ class DataValueImport:
             body["dataSetComplete"] = complete
         return body
 
-    def _capture_roots(self) -> list[str]:
-        return [ref.get("id") for ref in self.user.get("organisationUnits") or [] if isinstance(ref, dict)]
-
-    def _in_hierarchy(self, ou: dict) -> bool:
-        path = ou.get("path") or f"/{ou['id']}"
-        return any(f"/{root}" in path.split("/") or root in path.split("/") for root in self.capture_paths)
-
-    def _target_data_sets(self, de: dict) -> list[dict]:
-        if self.data_set is not None:
-            return [self.data_set]
-        return [
-            ds
-            for ds in self.store.objects("dataSets").values()
-            if any((e.get("dataElement") or {}).get("id") == de["id"] for e in ds.get("dataSetElements") or [])
-        ]
-
-    def _value(self, index: int, dv: dict) -> dict | None:
-        s = self.summary
-        raw_de, raw_ou = _trim(dv.get("dataElement")), _trim(dv.get("orgUnit")) or _trim(self.payload.get("orgUnit"))
-        raw_pe = _trim(dv.get("period")) or _trim(self.payload.get("period"))
-        raw_coc, raw_aoc = _trim(dv.get("categoryOptionCombo")), _trim(dv.get("attributeOptionCombo"))
-        raw_value, comment = dv.get("value"), _trim(dv.get("comment"))
-        if raw_value is not None and not isinstance(raw_value, str):
-            raw_value = str(raw_value).lower() if isinstance(raw_value, bool) else str(raw_value)
-
-        de = self._lookup("dataElements", "dataElementIdScheme", raw_de)
-        if de is None:
-            return self._reject(index, "E7610", (raw_de,), (raw_de,))
-        period = _parse(raw_pe, self.version.minor)
-        if period is None:
-            return self._reject(index, "E7611", (raw_pe,), (raw_pe,))
-        ou = self.outer_ou or self._lookup("organisationUnits", "orgUnitIdScheme", raw_ou)
-        if ou is None:
-            return self._reject(index, "E7612", (raw_ou,), (raw_ou,))
-        coc = self._lookup("categoryOptionCombos", "categoryOptionComboIdScheme", raw_coc)
-        if coc is None and raw_coc:
-            return self._reject(index, "E7613", (raw_coc,), (raw_coc,))
-        aoc = self.outer_aoc or self._lookup("categoryOptionCombos", "categoryOptionComboIdScheme", raw_aoc)
-        if aoc is None and raw_aoc:
-            return self._reject(index, "E7615", (raw_aoc,), (raw_aoc,))
-        if not self._in_hierarchy(ou):
-            return self._reject(index, "E7617", (raw_ou, self.user["id"]), (raw_ou, self.user["id"]))
-        deleted_flag = dv.get("deleted") is True
-        if _trim(raw_value) is None and comment is None and not deleted_flag and self.strategy != "DELETE":
-            return self._reject(index, "E7618", (raw_de,), (raw_de,))
-        value_type = de.get("valueType")
-        value = values.normalize_boolean(raw_value, value_type)
-        key = values.value_error(value, value_type, self.version.minor, has_option_set=bool(de.get("optionSet")))
-        if key is not None:
-            return self._reject(index, "E7619", (raw_de, values.text(key, self.version.minor)), (raw_de, key))
-        key = values.comment_error(comment)
-        if key is not None:
-            return self._reject(index, "E7620", (values.text(key, self.version.minor),), (key,))
-        option_set = self.store.get("optionSets", (de.get("optionSet") or {}).get("id"))
-        if option_set is not None and not self._valid_option(option_set, value, value_type):
-            return self._reject(index, "E7621", (raw_de,), (raw_de,))
-        if coc is None:
-            if self.flags["requireCategoryOptionCombo"]:
-                return self._reject(index, "E7630", (), ())
-            coc = self.store.get("categoryOptionCombos", DEFAULT_COC)
-        if aoc is None:
-            if self.flags["requireAttributeOptionCombo"]:
-                return self._reject(index, "E7631", (), ())
-            aoc = self.store.get("categoryOptionCombos", DEFAULT_COC)
-        targets = self._target_data_sets(de)
-        if self.flags["strictDataElements"] and not any(
-            (e.get("dataElement") or {}).get("id") == de["id"]
-            for ds in targets
-            for e in ds.get("dataSetElements") or []
-        ):
-            return self._reject(index, "E7633", (raw_de, self.data_set["id"]), (raw_de, self.data_set["id"]))
-        if not self.force and self._after_open_future_periods(index, period, targets, raw_pe, raw_de):
-            s.reject(index)
-            return None
-        return self._save(index, dv, de, period, ou, coc, aoc, value, comment)
-
-    def _valid_option(self, option_set: dict, value: str | None, value_type: str | None) -> bool:
-        codes = set()
-        for ref in option_set.get("options") or []:
-            option = self.store.get("options", (ref or {}).get("id"))
-            if option and option.get("code") is not None:
-                codes.add(option["code"])
-        if value_type == "MULTI_TEXT":
-            return value is not None and all(v in codes for v in value.split(","))
-        return value in codes
-
-    def _after_open_future_periods(self, index: int, period: Period, targets: list[dict], raw_pe, raw_de) -> bool:
-        """E7641, checked against every target data set (strict), as checkDataValueTargetDataSets does."""
-        failed = False
-        for ds in targets:
-            ptype = ds.get("periodType")
-            if ptype not in FREQUENCY_ORDER:
-                continue
-            latest = latest_open_future_period(ptype, int(ds.get("openFuturePeriods") or 0), self.today)
-            if period.is_after(latest):
-                failed = True
-                if self.version.minor == 38:
-                    args = (raw_pe, raw_de, latest.iso)
-                else:
-                    args = (raw_pe, raw_de, ds["id"], latest.iso)
-                self.summary.conflict("E7641", args, (raw_pe, raw_de), index)
-        return failed
-
-    def _reject(self, index: int, code: str, args: tuple, objects_args: tuple) -> None:
-        self.summary.conflict(code, args, objects_args, index)
-        self.summary.reject(index)
-        return None
-
-    def _save(self, index, dv, de, period, ou, coc, aoc, value, comment) -> dict | None:
+    def _save(self, v: Value) -> dict | None:
+        assert v.de and v.period and v.ou and v.coc and v.aoc
+        index, dv, de, period, ou, coc, aoc = v.index, v.raw, v.de, v.period, v.ou, v.coc, v.aoc
+        value = values.normalize_boolean(v.value, de.get("valueType"))
+        comment = v.comment
         s = self.summary
         key = (de["id"], period.iso, ou["id"], coc["id"], aoc["id"])
         existing = self.store.get_value(*key)
@@ -440,96 +424,3 @@ def _trim(value) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-# --- export -------------------------------------------------------------------------------------
-
-
-def export_values(store: Store, version: Version, q: dict, user: dict) -> tuple[int, dict]:
-    """``GET /api/dataValueSets``: (HTTP status, body). Validation as DataValueSetService.validate:
-    every failing check overwrites the error, so the last one is reported (notes §6)."""
-    data_sets = [store.get("dataSets", d) or store.find("dataSets", "code", d) for d in q.get("dataSet", [])]
-    data_elements = q.get("dataElement", [])
-    periods = q.get("period", [])
-    start, end = _param(q, "startDate"), _param(q, "endDate")
-    org_units = q.get("orgUnit", [])
-    children = (_param(q, "children") or "false").lower() == "true"
-    groups = q.get("orgUnitGroup", [])
-    error = None
-    if not q.get("dataSet") and not data_elements and not q.get("dataElementGroup"):
-        error = "E2001"
-    if not periods and not (start and end) and not _param(q, "lastUpdated") and not _param(q, "lastUpdatedDuration"):
-        error = "E2002"
-    if periods and (start or end):
-        error = "E2003"
-    if start and end and start > end:
-        error = "E2004"
-    if not org_units and not groups:
-        error = "E2006"
-    if children and groups:
-        error = "E2007"
-    if children and not org_units:
-        error = "E2008"
-    if error:
-        return 409, {
-            "httpStatus": "Conflict",
-            "httpStatusCode": 409,
-            "status": "ERROR",
-            "message": message(error, version),
-            "errorCode": error,
-        }
-
-    de_ids = {d for d in data_elements}
-    for ds in data_sets:
-        for element in (ds or {}).get("dataSetElements") or []:
-            de_ids.add((element.get("dataElement") or {}).get("id"))
-    ou_ids = []
-    for ident in org_units:
-        ou = store.get("organisationUnits", ident) or store.find("organisationUnits", "code", ident)
-        if ou is None:
-            continue
-        if children:
-            ou_ids += [
-                o["id"] for o in store.objects("organisationUnits").values() if ou["id"] in (o.get("path") or "")
-            ]
-        else:
-            ou_ids.append(ou["id"])
-    where = [f"de IN ({','.join('?' * len(de_ids))})", f"ou IN ({','.join('?' * len(ou_ids))})"]
-    params: list = [*de_ids, *ou_ids]
-    if periods:
-        isos = [p.iso for p in (_parse(x, version.minor) for x in periods) if p]
-        where.append(f"pe IN ({','.join('?' * len(isos))})")
-        params += isos
-    else:
-        where.append("pe_start >= ? AND pe_end <= ?")
-        params += [start or "0000-01-01", end or "9999-12-31"]
-    if (_param(q, "includeDeleted") or "false").lower() != "true":
-        where.append("deleted = 0")
-    rows = store.query_values(" AND ".join(where), tuple(params)) if de_ids and ou_ids else []
-    include_deleted = (_param(q, "includeDeleted") or "false").lower() == "true"
-    out = []
-    for r in rows:
-        value = {
-            "dataElement": r["de"],
-            "period": r["pe"],
-            "orgUnit": r["ou"],
-            "categoryOptionCombo": r["coc"],
-            "attributeOptionCombo": r["aoc"],
-            "value": r["value"],
-            "storedBy": r["storedby"],
-            "created": _stamp(r["created"]),
-            "lastUpdated": _stamp(r["lastupdated"]),
-            "comment": r["comment"],
-            "followup": bool(r["followup"]),
-        }
-        if include_deleted:
-            value["deleted"] = bool(r["deleted"])
-        out.append(value)
-    return 200, {"dataValues": out}
-
-
-def _stamp(value: str | None) -> str | None:
-    """Timestamps as the recorded 2.40 GET prints them: ``2010-03-13T00:00:00.000+0000``."""
-    if not value:
-        return value
-    return value if value.endswith("+0000") else value + "+0000"

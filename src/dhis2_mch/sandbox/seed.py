@@ -73,7 +73,14 @@ def category_model() -> list[tuple[str, dict]]:
         DEFAULT_UIDS[k] for k in ("categoryOptions", "categories", "categoryCombos", "categoryOptionCombos")
     )
     return [
-        ("categoryOptions", _stamp({"id": opt, "code": "default", "name": "default", "shortName": "default"})),
+        # DefaultCategoryService: the default option is shared rwrw---- (CATEGORY_OPTION_DEFAULT), so that
+        # every user may write data with the default combo; the others rw------ (no data sharing)
+        (
+            "categoryOptions",
+            _stamp(
+                {"id": opt, "code": "default", "name": "default", "shortName": "default", "publicAccess": "rwrw----"}
+            ),
+        ),
         (
             "categories",
             _stamp(
@@ -85,6 +92,7 @@ def category_model() -> list[tuple[str, dict]]:
                     "dataDimensionType": "DISAGGREGATION",
                     "dataDimension": False,
                     "categoryOptions": [{"id": opt}],
+                    "publicAccess": "rw------",
                 }
             ),
         ),
@@ -98,6 +106,7 @@ def category_model() -> list[tuple[str, dict]]:
                     "dataDimensionType": "DISAGGREGATION",
                     "skipTotal": False,
                     "categories": [{"id": cat}],
+                    "publicAccess": "rw------",
                 }
             ),
         ),

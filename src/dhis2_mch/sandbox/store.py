@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS datavalues (
     followup INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (de, pe, ou, coc, aoc));
 CREATE INDEX IF NOT EXISTS datavalues_ou ON datavalues (ou, pe_start);
+CREATE TABLE IF NOT EXISTS completions (
+    ds TEXT NOT NULL, pe TEXT NOT NULL, ou TEXT NOT NULL, aoc TEXT NOT NULL, date TEXT, storedby TEXT,
+    completed INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (ds, pe, ou, aoc));
 CREATE TABLE IF NOT EXISTS events (uid TEXT PRIMARY KEY, program TEXT, orgunit TEXT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (username TEXT PRIMARY KEY, user_uid TEXT NOT NULL, salt TEXT, hash TEXT);
 CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, user_uid TEXT NOT NULL, created TEXT);
@@ -179,6 +182,19 @@ class Store:
         """Any row, soft-deleted ones included, that references ``uid`` (blocks deleting it: E4030)."""
         assert column in ("de", "ou", "coc", "aoc")
         return self._db.execute(f"SELECT 1 FROM datavalues WHERE {column} = ? LIMIT 1", (uid,)).fetchone() is not None
+
+    # --- complete data set registrations ------------------------------------------------------
+
+    def complete(self, ds: str, pe: str, ou: str, aoc: str, day: str, stored_by: str) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO completions (ds, pe, ou, aoc, date, storedby, completed) "
+                "VALUES (?, ?, ?, ?, ?, ?, 1)",
+                (ds, pe, ou, aoc, day, stored_by),
+            )
+
+    def completions(self) -> list[dict]:
+        return [dict(r) for r in self._db.execute("SELECT * FROM completions ORDER BY ds, pe, ou, aoc")]
 
     # --- events -------------------------------------------------------------------------------
 

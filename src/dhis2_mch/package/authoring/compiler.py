@@ -30,9 +30,17 @@ from dhis2_mch.model.objects import IdentifiableObject, ValidationError
 from dhis2_mch.model.translations import translation_property
 from dhis2_mch.model.types import BY_NAME, DEFAULT_UIDS, ORDER, MetadataType
 from dhis2_mch.model.uid import derive_uid
-from dhis2_mch.package.authoring import expressions
+from dhis2_mch.package.authoring import analytics, expressions, rules
 from dhis2_mch.package.authoring.combos import option_combos
-from dhis2_mch.package.authoring.tables import BASE_LOCALE, EXPRESSIONS, INLINE, NESTED, NESTED_ITEM_REFS
+from dhis2_mch.package.authoring.tables import (
+    BASE_LOCALE,
+    EMBEDDED,
+    EXPRESSIONS,
+    INLINE,
+    NESTED,
+    NESTED_ITEM_REFS,
+    SHORTHAND,
+)  # fmt: skip
 from dhis2_mch.package.jsonfile import pydantic_problems
 
 
@@ -67,11 +75,21 @@ class Raw:
 class Compiler:
     """Collects authored objects (``identify``), then turns them into one ``Metadata`` (``finish``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: Metadata | None = None) -> None:
         self.raws: list[Raw] = []
         self.findings: list[f.Finding] = []
         self.index: dict[tuple[str, str], Raw] = {}  # (type name, code) -> object
         self.package: dict[str, Any] | None = None
+        #: (type name, code) -> UID of typed objects already in the package (read from DHIS2 JSON), so
+        #: objects authored on top of them can refer to them by code
+        self.known: dict[tuple[str, str], str] = {
+            (mtype.name, obj.code): obj.id for mtype, obj in (known.items() if known else ()) if obj.code and obj.id
+        }
+
+    def uid_of(self, target: str, code: str) -> str | None:
+        """The UID of the ``target`` object with this code, authored here or already in the package."""
+        hit = self.index.get((target, code))
+        return hit.uid if hit is not None else self.known.get((target, code))
 
     # ---- identity ----------------------------------------------------------------------------------
 
@@ -123,6 +141,7 @@ class Compiler:
                 else:
                     value = expressions.resolve(self, raw, key, value, cocs)
                 raw.out[key] = value
+        rules.check(self)
 
         md = Metadata()
         if self.package is not None:
@@ -149,9 +168,11 @@ class Compiler:
         translations: list[dict[str, str]] = []
         simple_refs = {s.path: s.target for s in mtype.refs if "." not in s.path}
         for key, value in {**raw.defaults, **data}.items():
-            if key in ("id", "code") or (mtype.plural, key) in INLINE:
+            if key in ("id", "code") or (mtype.plural, key) in INLINE or key in SHORTHAND.get(mtype.plural, ()):
                 continue
-            if key in mtype.model.TRANSLATABLE:
+            if (mtype.plural, key) in EMBEDDED:
+                out[key] = getattr(analytics, EMBEDDED[(mtype.plural, key)])(self, raw, value)
+            elif key in mtype.model.TRANSLATABLE:
                 out[key] = self._translatable(raw, key, value, translations)
             elif key in simple_refs:
                 out[key] = self._ref(raw, key, value, simple_refs[key])
@@ -164,7 +185,12 @@ class Compiler:
             else:
                 allowed = [k for k in model_fields if k != "translations"]
                 allowed += [k for (p, k) in INLINE if p == mtype.plural]
+                allowed += list(SHORTHAND.get(mtype.plural, ()))
                 self.unknown_key(data, key, allowed, mtype.name, raw)
+        if mtype.plural == "visualizations":
+            analytics.visualization(self, raw, out)
+        if mtype.plural == "programRuleVariables" and "name" not in out:
+            out["name"] = raw.code  # the name rule expressions use: #{F1000_PRV_WEIGHT}
         if translations:
             out["translations"] = sorted(translations, key=lambda t: (t["property"], t["locale"]))
         self._derived(raw, out)
@@ -217,16 +243,24 @@ class Compiler:
         base = value.get(BASE_LOCALE)
         return _clean(key, base) if isinstance(base, str) else None
 
+    def translatable(self, raw: Raw, key: str, value: Any, translations: list) -> str | None:
+        """A text written plain or as ``{en: ..., vi: ...}``; other locales go to ``translations``."""
+        return self._translatable(raw, key, value, translations)
+
+    def reference(self, raw: Raw, key: str, value: Any, target: str) -> dict | None:
+        """``{"id": uid}`` of the ``target`` object with code ``value`` (reported when there is none)."""
+        return self._ref(raw, key, value, target)
+
     def _ref(self, raw: Raw, key: str, value: Any, target: str) -> dict | None:
         if isinstance(value, dict) and isinstance(value.get("id"), str):
             return {"id": value["id"]}  # explicit UID of an object that lives on the instance
         if isinstance(value, str):
             if value == "default" and target in DEFAULT_UIDS:
                 return {"id": DEFAULT_UIDS[target]}
-            hit = self.index.get((target, value))
-            if hit is not None:
-                return {"id": hit.uid}
-            codes = [c for (t, c) in self.index if t == target]
+            uid = self.uid_of(target, value)
+            if uid is not None:
+                return {"id": uid}
+            codes = [c for (t, c) in [*self.index, *self.known] if t == target]
             close = get_close_matches(value, codes, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             self.error(raw, "E5002", key, f"Invalid reference `{value}` for association `{key}`: "

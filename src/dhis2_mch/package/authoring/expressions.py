@@ -35,6 +35,7 @@ def resolve(compiler: Compiler, raw: Raw, key: str, expr: Any, cocs: Combos) -> 
         else:
             kinds = {"#": ["dataElement", "coc", "coc"], "I": ["programIndicator"], "D": ["program", "dataElement"],
                      "OUG": ["organisationUnitGroup"], "N": ["indicator"], "R": ["dataSet", None],
+                     "C": ["constant"],
                      "A": ["program", "trackedEntityAttribute"] if len(parts) == 2 else ["trackedEntityAttribute"],
                      }.get(prefix)  # fmt: skip
         if kinds is None:
@@ -54,9 +55,9 @@ def resolve(compiler: Compiler, raw: Raw, key: str, expr: Any, cocs: Combos) -> 
 
 
 def _code(compiler: Compiler, raw: Raw, key: str, token: str, kind: str, part: str) -> str:
-    hit = compiler.index.get((kind, part))
-    if hit is not None and hit.uid is not None:
-        return hit.uid
+    uid = compiler.uid_of(kind, part)
+    if uid is not None:
+        return uid
     if not is_valid_uid(part):
         compiler.error(raw, f.BAD_EXPRESSION, key, f"`{token}`: no {kind} has the code `{part}`", raw.where(key))
     return part  # a UID (of an object outside the package) is left for the validator

@@ -22,15 +22,36 @@ from dhis2_mch.package.yamlio import LocatedDict, read_yaml
 
 def load_project(root: Path) -> tuple[Metadata, list[Finding]]:
     """Every ``*.yaml`` under ``root`` (sorted by path), as one package."""
+    compiler = Compiler()
+    for _display_name, doc in read_folder(root):
+        feed(compiler, doc)
+    return compiler.finish()
+
+
+def read_folder(root: Path) -> list[tuple[str, LocatedDict]]:
+    """Parse every ``*.yaml`` under ``root`` (sorted by path): ``(file as displayed, top-level mapping)``.
+
+    Parsing is the slow part and never depends on the DHIS2 version, so a project reads its files
+    once and compiles them as often as it likes.
+    """
     if not root.is_dir():
         raise InputError(f"{root}: not a folder of metadata YAML files.")
     files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
     if not files:
         raise InputError(f"{root}: no .yaml files found; expected the metadata authoring format here.")
-    compiler = Compiler()
+    docs = []
     for path in files:
-        read_file(compiler, path, _display(path))
-    return compiler.finish()
+        display = _display(path)
+        doc = read_yaml(path, display)
+        if doc is None:
+            continue
+        if not isinstance(doc, LocatedDict):
+            raise InputError(
+                f"{display}: expected a mapping of collections (dataElements:, dataSets: ...) at the top, "
+                f"found a {type(doc).__name__}."
+            )
+        docs.append((display, doc))
+    return docs
 
 
 def _display(path: Path) -> str:
@@ -40,15 +61,8 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def read_file(compiler: Compiler, path: Path, display: str) -> None:
-    doc = read_yaml(path, display)
-    if doc is None:
-        return
-    if not isinstance(doc, LocatedDict):
-        raise InputError(
-            f"{display}: expected a mapping of collections (dataElements:, dataSets: ...) at the top, "
-            f"found a {type(doc).__name__}."
-        )
+def feed(compiler: Compiler, doc: LocatedDict) -> None:
+    """Hand one file's objects (and their inline children) to the compiler, with the file's defaults."""
     defaults = _file_defaults(doc)
     for key, value in doc.items():
         if key in ("defaults", "package"):
@@ -58,7 +72,7 @@ def read_file(compiler: Compiler, path: Path, display: str) -> None:
         if key not in TOP_LEVEL:
             compiler.unknown_key(doc, key, (*TOP_LEVEL, "defaults", "package"), "file", None)
             continue
-        _read_collection(compiler, doc, key, value, BY_PLURAL[key], defaults, parent=None)
+        read_collection(compiler, doc, key, value, BY_PLURAL[key], defaults, parent=None)
 
 
 def _file_defaults(doc: LocatedDict) -> dict[str, dict]:
@@ -84,7 +98,7 @@ def _read_package(compiler: Compiler, doc: LocatedDict, value: Any) -> None:
     compiler.package = dict(value)
 
 
-def _read_collection(
+def read_collection(
     compiler: Compiler, doc: LocatedDict, key: str, items: Any, mtype: MetadataType,
     defaults: dict[str, dict], parent: Raw | None,
 ) -> list[Raw]:  # fmt: skip
@@ -99,7 +113,7 @@ def _read_collection(
             continue
         for (parent_plural, child_key), child_plural in INLINE.items():
             if parent_plural == mtype.plural and child_key in data:
-                raw.children[child_key] = _read_collection(
+                raw.children[child_key] = read_collection(
                     compiler, data, child_key, data[child_key], BY_PLURAL[child_plural], defaults, parent=raw
                 )
         out.append(raw)

@@ -67,3 +67,18 @@ EXPRESSIONS = {("indicators", "numerator"), ("indicators", "denominator"),
                # {expression: ...} objects: a validation rule's sides, a predictor's generator and skip test
                ("validationRules", "leftSide"), ("validationRules", "rightSide"),
                ("predictors", "generator"), ("predictors", "sampleSkipTest")}  # fmt: skip
+
+#: lists of embedded children compiled by a function of ``analytics.py`` (derived UIDs, translated names)
+EMBEDDED = {("legendSets", "legends"): "legends", ("dashboards", "dashboardItems"): "dashboard_items"}
+
+#: keys a collection accepts that are not DHIS2 properties but shorthands expanded by ``analytics.py``
+SHORTHAND = {
+    "visualizations": ("data", "periods", "orgUnits", "orgUnitLevels", "columns", "rows", "filters", "legendSet",
+                       "targetLine", "targetLineValue", "baseLineValue", "rangeAxisMinValue", "rangeAxisMaxValue",
+                       "hideEmptyRowItems", "showData", "sortOrder", "topLimit", "percentStackedValues",
+                       "cumulativeValues"),
+}  # fmt: skip
+
+#: (collection, property) holding a program rule expression: ``#{name}`` / ``A{name}`` name program rule
+#: variables of the rule's program (DHIS2's own syntax; the variables' names are checked, not replaced)
+RULE_EXPRESSIONS = {("programRules", "condition"), ("programRuleActions", "data")}

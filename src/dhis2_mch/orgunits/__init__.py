@@ -1,0 +1,12 @@
+"""Viet Nam's organisation units after the reform of 1 July 2025, for DHIS2.
+
+    official register (source.py) ─▶ hierarchy (hierarchy.py, build.py) ─▶ adopt the instance's units (adopt.py)
+        ─▶ plan / deploy (deploy.py, through deploy.apply) ─▶ assign data sets, programs, groups (assign.py)
+
+The pre-reform units live on as a closed branch with ``PRE2025-`` codes, and ``resolve_legacy(code,
+period)`` is how push and sync place a pre-reform row on them (legacy.py).
+"""
+
+from dhis2_mch.orgunits.legacy import LegacyCodeError, mapping, resolve_legacy
+
+__all__ = ["LegacyCodeError", "mapping", "resolve_legacy"]

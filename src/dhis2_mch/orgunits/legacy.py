@@ -1,0 +1,121 @@
+"""Pre-reform rows on pre-reform units: ``resolve_legacy(code, period)`` and the old → new table.
+
+A value is keyed by an org unit code and a period. Codes of the two registers overlap with
+different meanings: province 15 was Yên Bái until 30 June 2025 and is Lào Cai since; a new
+commune inherited the code of one of the communes it absorbed (02947 was Thị trấn Phố Ràng, now
+Xã Bảo Yên, a larger territory). A bare code is therefore read in the register in force during
+its period: a period that ends by 30 June 2025 names a pre-reform unit, and the value goes to
+that unit's legacy copy (``PRE2025-…``), never to the new unit that reuses the code. A period
+that straddles 1 July 2025 (the year 2025, a quarter such as 2025Q3 does not) cannot be placed
+on either register and is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from dhis2_mch.errors import InputError
+from dhis2_mch.model.periods import parse_period
+from dhis2_mch.orgunits import source
+from dhis2_mch.orgunits.hierarchy import LEGACY_PREFIX, LEVEL_LETTER, legacy_code
+from dhis2_mch.orgunits.source import COMMUNE, DISTRICT, PROVINCE, Unit
+
+REFORM = date(2025, 7, 1)
+_BY_DIGITS = {2: PROVINCE, 3: DISTRICT, 5: COMMUNE}
+
+MAPPING_COLUMNS = (
+    "old_code", "legacy_code", "old_name", "old_district", "old_province",
+    "new_code", "new_name", "new_province", "divided", "default", "merged",
+)  # fmt: skip
+
+
+class LegacyCodeError(InputError):
+    """A code that cannot be placed for its period (unknown before the reform, or a straddling period)."""
+
+
+def legacy_unit(code: str) -> Unit | None:
+    """The pre-reform unit behind a legacy code (``PRE2025-X02947``) or a bare old code (``02947``)."""
+    old = source.legacy()
+    if code.startswith(LEGACY_PREFIX):
+        rest = code[len(LEGACY_PREFIX) :]
+        level = next((lv for lv, letter in LEVEL_LETTER.items() if rest[:1] == letter), None)
+        table = {PROVINCE: old.provinces, DISTRICT: old.districts, COMMUNE: old.communes}.get(level or "", {})
+        return table.get(rest[1:])
+    level = _BY_DIGITS.get(len(code)) if code.isdigit() else None
+    return {PROVINCE: old.provinces, DISTRICT: old.districts, COMMUNE: old.communes}.get(level or "", {}).get(code)
+
+
+def resolve_legacy(code: str, period: str) -> str:
+    """The org unit code a value for ``period`` keyed ``code`` belongs to.
+
+    - ``PRE2025-…`` codes are returned as given (checked against the register);
+    - bare official codes for periods ending by 30 June 2025 → the legacy unit's code;
+    - periods from 1 July 2025, UIDs, names and unparsable periods → ``code`` unchanged (the push's
+      own checks judge those);
+    - a period spanning 1 July 2025, or a bare code no unit had before it → LegacyCodeError.
+    """
+    code = code.strip()
+    if code.startswith(LEGACY_PREFIX):
+        if legacy_unit(code) is None:
+            raise LegacyCodeError(f"orgUnit {code}: no pre-reform unit has this legacy code.")
+        return code
+    p = parse_period(period.strip()) if period else None
+    if not code.isdigit() or p is None or p.start >= REFORM:
+        return code
+    if p.end >= REFORM:
+        raise LegacyCodeError(
+            f"orgUnit {code}, period {period}: the period spans the reform of 1 July 2025, when districts were "
+            "abolished and communes merged, so its values belong to no single unit. Report the months up to "
+            "June 2025 on the pre-reform unit and those from July 2025 on the new one."
+        )
+    unit = legacy_unit(code)
+    if unit is None:
+        new = source.current().unit(code)
+        also = f" (since 1 July 2025, {code} is {new.name})" if new else ""
+        raise LegacyCodeError(
+            f"orgUnit {code}, period {period}: no administrative unit had code {code} before 1 July 2025{also}. "
+            f"Values for periods before the reform go on the unit that existed then: give its pre-reform code, "
+            f"or its legacy code {LEGACY_PREFIX}<P|D|X><code>."
+        )
+    return legacy_code(unit)
+
+
+def mapping(old_provinces: list[str] | None = None) -> list[dict[str, str]]:
+    """The old → new table, one row per (old unit, new unit) pair, for the given old provinces (all if None)."""
+    old, new = source.legacy(), source.current()
+    rows = []
+    for s in source.successors():
+        unit = old.communes.get(s.old) or old.districts[s.old]
+        district = old.districts[unit.parent] if unit.level == COMMUNE and unit.parent else unit
+        province = old.provinces[district.parent or ""]
+        if old_provinces is not None and province.code not in old_provinces:
+            continue
+        successor = new.communes[s.new]
+        rows.append(
+            {
+                "old_code": unit.code, "legacy_code": legacy_code(unit), "old_name": unit.name,
+                "old_district": district.name if unit.level == COMMUNE else "", "old_province": province.name,
+                "new_code": successor.code, "new_name": successor.name,
+                "new_province": new.provinces[successor.parent or ""].name,
+                "divided": _flag(s.divided), "default": _flag(s.default), "merged": _flag(s.merged),
+            }
+        )  # fmt: skip
+    return rows
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def write_mapping(rows: list[dict[str, str]], path: Path) -> Path:
+    """The table as CSV (UTF-8 with BOM, so Excel on Vietnamese Windows opens it readable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=MAPPING_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+    return path
