@@ -1,11 +1,15 @@
 """Logging that cannot leak a password or a token.
 
 Secrets reach this process from the environment or a permission-checked file (see
-``dhis2.profiles``); every value read is registered here, and every log record created anywhere in
-the process is scrubbed of those values and of anything shaped like an ``Authorization`` header
-before a handler sees it. The scrubbing happens in the log record factory rather than in a filter
-on one handler, because filters on a handler miss handlers added later (pytest's caplog, a cron
-wrapper's file handler) and filters on a logger miss records propagated from child loggers.
+``dhis2.profiles``); every value read is registered here, and ``redact`` scrubs them, and anything
+shaped like an ``Authorization`` header, from every message dhis2-mch builds.
+
+Scrubbing log records is the application's choice, because it touches the whole process: the CLI
+calls ``install()`` (through ``configure``), which scrubs every record at creation, in the log
+record factory rather than in a filter on one handler, because filters on a handler miss handlers
+added later (pytest's caplog, a cron wrapper's file handler) and filters on a logger miss records
+propagated from child loggers. A program using the library calls ``install()`` itself, or puts a
+``RedactingFilter`` on its own handlers; merely opening a ``Connection`` changes nothing global.
 """
 
 from __future__ import annotations
@@ -51,7 +55,6 @@ def register_secret(value: str | None, *, username: str | None = None) -> None:
         _secrets.add(value)
         if username is not None:
             _secrets.add(base64.b64encode(f"{username}:{value}".encode()).decode("ascii"))
-    install()
 
 
 def redact(text: str) -> str:
@@ -90,7 +93,7 @@ class _Stderr(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time (test runners and click swap it)."""
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self):
         return sys.stderr
 
     @stream.setter

@@ -82,6 +82,36 @@ def trickles(handler: _Handler) -> None:
         pass
 
 
+ZERO_COUNTS = {
+    "httpStatus": "OK",
+    "httpStatusCode": 200,
+    "status": "OK",
+    "response": {
+        "responseType": "ImportReport",
+        "status": "OK",
+        "stats": {"created": 0, "updated": 0, "deleted": 0, "ignored": 0, "total": 0},
+        "typeReports": [],
+    },
+}
+
+
+def zero_counts_in_front_of(target: str) -> Callable[[_Handler], None]:
+    """A proxy to ``target`` that answers every metadata COMMIT with "OK, 0 created" (and forwards the rest)."""
+    import requests
+
+    def behaviour(handler: _Handler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else None
+        if handler.command == "POST" and handler.path.startswith("/api/metadata") and "COMMIT" in handler.path:
+            handler.send(200, json.dumps(ZERO_COUNTS).encode())
+            return
+        headers = {k: v for k, v in handler.headers.items() if k.lower() in ("authorization", "content-type", "accept")}
+        answer = requests.request(handler.command, target + handler.path, data=body, headers=headers, timeout=30)
+        handler.send(answer.status_code, answer.content, answer.headers.get("Content-Type", "application/json"))
+
+    return behaviour
+
+
 class Servers:
     def __init__(self) -> None:
         self._servers: list[ThreadingHTTPServer] = []

@@ -231,7 +231,11 @@ def test_large_metadata_goes_async_and_is_polled_to_its_report(rsps, conn, sleep
         "response": {"id": "Jb5tS0jJXnE", "jobType": "METADATA_IMPORT",
                      "relativeNotifierEndpoint": "/api/system/tasks/METADATA_IMPORT/Jb5tS0jJXnE"}})  # fmt: skip
     _job_flow(rsps, "METADATA_IMPORT", "Jb5tS0jJXnE", sample("06"))
-    result = api.import_metadata(conn, PAYLOAD, import_mode="COMMIT", async_threshold_bytes=10)
+    sent = {
+        "dataElements": [{"id": uid(i), "name": f"DE {i}", "shortName": f"DE {i}"} for i in (1, 2)],
+        "indicators": [{"id": uid(3), "name": "IND", "shortName": "IND"}],
+    }  # what sample 06 reports: 2 data elements and 1 indicator created
+    result = api.import_metadata(conn, sent, import_mode="COMMIT", async_threshold_bytes=10)
     assert result.ok and result.stats.created == 3 and result.job.id == "Jb5tS0jJXnE"
     post = next(c for c in rsps.calls if c.request.method == "POST")
     assert query(post)["async"] == ["true"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import logging
 import socket
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -72,7 +74,23 @@ def test_real_refused_connection_message_has_no_secret(sleeps, everything_logged
     assert_no_secret(str(info.value), repr(info.value.__cause__), everything_logged.text)
 
 
-def test_careless_log_lines_elsewhere_are_scrubbed(sleeps, everything_logged):
+def test_opening_a_connection_installs_no_process_wide_logging_hook():
+    code = (
+        "import logging\n"
+        "factory = logging.getLogRecordFactory()\n"
+        "from dhis2_mch.dhis2.connection import Connection\n"
+        "Connection('http://127.0.0.1:9', username='u', password='p')\n"
+        "assert logging.getLogRecordFactory() is factory, 'Connection() replaced the log record factory'\n"
+        "from dhis2_mch import logs\n"
+        "logs.install()\n"
+        "assert logging.getLogRecordFactory() is not factory\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_careless_log_lines_elsewhere_are_scrubbed_once_installed(sleeps, everything_logged):
+    logs.install()  # what the CLI does (logs.configure); a library user opts in the same way
     Connection(URL, username=USERNAME, password=PASSWORD, sleep=sleeps)  # registers the secret
     Connection(URL, token=TOKEN, sleep=sleeps)
     other = logging.getLogger("some.library")

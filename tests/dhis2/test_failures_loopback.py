@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from pathlib import Path
 
 import pytest
 import trustme
 from click.testing import CliRunner
 from dhis2_fakes import PASSWORD, USERNAME, assert_no_secret
-from loopback import Servers, dhis2_like, login_page, never_answers, trickles, wrong_shape
+from loopback import Servers, dhis2_like, login_page, never_answers, trickles, wrong_shape, zero_counts_in_front_of
 
 from dhis2_mch.cli import cli, explain
 from dhis2_mch.dhis2.connection import Connection, RetryPolicy
@@ -23,6 +24,7 @@ from dhis2_mch.dhis2.profiles import Timeouts
 from dhis2_mch.errors import DeadlineExceeded, ReadTimeout
 
 ENV = {"DHIS2_USERNAME": USERNAME, "DHIS2_PASSWORD": PASSWORD}
+EXAMPLE = Path(__file__).parents[1] / "fixtures" / "example"
 
 
 @pytest.fixture
@@ -127,6 +129,26 @@ def test_answer_of_the_wrong_shape(servers):
     message = assert_clean_failure(result)
     assert "no DHIS2 API answers" in message
     assert json.loads(result.stdout)["error"]["type"] == "UnexpectedResponse"
+
+
+def test_ok_with_zero_counts_is_a_failed_deploy(servers, sandbox, tmp_path, monkeypatch):
+    """DHIS2 answering "OK, 0 created" to the COMMIT is not "N created": deploy says what DHIS2 counted, exit 1."""
+    monkeypatch.chdir(tmp_path)  # whatever the command writes (build/...) lands here, to be searched for secrets
+    url = servers.serve(zero_counts_in_front_of(sandbox.url))
+    env = {"DHIS2_USERNAME": sandbox.username, "DHIS2_PASSWORD": sandbox.password}
+    args = ["deploy", "--url", url, "--metadata", str(EXAMPLE), "--format", "json"]
+    result = CliRunner(env=env).invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    sent = report["plan"]["summary"]["create"]
+    assert sent > 0 and report["commit"]["stats"]["created"] == 0
+    assert report["outcome"].startswith(
+        f"failed: DHIS2 counted 0 objects (0 created, 0 updated, 0 deleted, 0 ignored) for the {sent} sent"
+    )
+    assert "created" not in report["outcome"].split("although")[1]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert sandbox.password.encode() not in path.read_bytes(), path
 
 
 # ---------------------------------------------------------------------------------------------- time

@@ -26,6 +26,7 @@ from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import DataValueImportResult
 from dhis2_mch.errors import InputError, ValidationFailed
+from dhis2_mch.files import atomic_write
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.uid import is_valid_uid
 from dhis2_mch.package import load
@@ -285,7 +286,7 @@ def write_rejected(table: Table, rejections: list[Rejection], folder: Path) -> P
     rows = table.frame.set_index(ROW)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        with atomic_write(path, encoding="utf-8-sig", newline="") as fh:  # whole or not at all
             writer = csv.writer(fh)
             writer.writerow([*REQUIRED, *OPTIONAL, "row", "column", "reason"])
             for row in sorted(reasons):

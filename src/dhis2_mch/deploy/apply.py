@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dhis2_mch.deploy.backup import write_backup
-from dhis2_mch.deploy.plan import CREATE, UNCHANGED, UPDATE, Plan, make_plan
+from dhis2_mch.deploy.plan import UNCHANGED, UPDATE, Plan, make_plan
 from dhis2_mch.deploy.planfile import SavedPlan, check_target, require_current
 from dhis2_mch.deploy.remote import RemoteView
 from dhis2_mch.deploy.report import import_json, import_table
@@ -73,8 +73,13 @@ class DeployResult:
             return "stopped: DHIS2 refused the package in importMode=VALIDATE; nothing was written"
         if self.dry_run:
             return "dry run: DHIS2 validated the changes; nothing was written"
-        if self.commit is not None and self.commit.ok:
-            return f"deployed: {self.plan.count(CREATE)} created, {self.plan.count(UPDATE)} updated"
+        if self.commit is not None and self.commit.ok:  # DHIS2's counts, which ok has checked against what was sent
+            return f"deployed: {self.commit.stats.created} created, {self.commit.stats.updated} updated"
+        if self.commit is not None and self.commit.unaccounted:
+            return (
+                f"failed: {self.commit.unaccounted}, although it said {self.commit.status}; check the server "
+                "(e.g. with `plan`) before deploying again"
+            )
         return "failed: DHIS2 refused the import (atomicMode=ALL, so nothing was written)"
 
     @property
@@ -128,7 +133,7 @@ def _apply(result: DeployResult, send: dict, conn: Connection, backup_dir: Path)
     if not result.validation.ok or dry_run:
         return result
     if result.plan.count(UPDATE):
-        result.backup = write_backup(result.plan.overwritten(), conn.where, backup_dir)
+        result.backup = write_backup(result.plan.overwritten(), conn, backup_dir)
     result.commit = api.import_metadata(conn, send, import_mode="COMMIT", atomic_mode="ALL", check_authorities=False)
     return result
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.errors import InputError
+from dhis2_mch.files import write_text
 from dhis2_mch.model.types import ORDER
 from dhis2_mch.project import Compiled
 
@@ -59,8 +60,7 @@ def export(compiled: Compiled, conn: Connection, out: Path) -> ExportResult:
         if len(objs) < len(uids):
             missing[plural] = [u for u in uids if u not in found]
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(exported, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_text(out, json.dumps(exported, ensure_ascii=False, indent=2) + "\n")  # whole or not at all
     except OSError as exc:
         raise InputError(f"{out}: cannot write the export ({exc.strerror or exc}).") from None
     return ExportResult(out, {p: len(v) for p, v in exported.items()}, missing)

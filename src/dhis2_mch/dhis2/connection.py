@@ -46,7 +46,6 @@ polls; past it, ``DeadlineExceeded``.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import random
@@ -61,11 +60,12 @@ from dhis2_mch import __version__, logs
 from dhis2_mch.dhis2 import _urls, identity
 from dhis2_mch.dhis2._exceptions import Call, RequestRejected, decode, reason, status_error, transport_error
 from dhis2_mch.dhis2._retry import RETRY_STATUSES, RetryPolicy, retry_after
+from dhis2_mch.dhis2._transport import basic_auth, read_body
 from dhis2_mch.dhis2._urls import is_loopback
 from dhis2_mch.dhis2.identity import Me, SystemInfo
 from dhis2_mch.dhis2.profiles import Target, Timeouts
 from dhis2_mch.dhis2.version import Version
-from dhis2_mch.errors import ConfigError, DeadlineExceeded, ReadTimeout
+from dhis2_mch.errors import ConfigError, DeadlineExceeded
 
 if TYPE_CHECKING:
     import requests
@@ -83,9 +83,6 @@ __all__ = [
     "is_loopback",
 ]
 
-#: bytes asked of the socket per body read; small enough that the clock is looked at often
-_READ_CHUNK = 65536
-
 
 @dataclass(frozen=True)
 class Reply:
@@ -97,24 +94,6 @@ class Reply:
     path: str
     headers: Mapping[str, str] = field(default_factory=dict)
     content: bytes = b""
-
-
-def _basic_auth(username: str, password: str):
-    """Basic credentials encoded as UTF-8, which is how DHIS2 decodes them.
-
-    requests encodes ``auth=(user, password)`` as latin-1 and fails on "Mật-khẩu". DHIS2's
-    DhisWebApiWebSecurityConfig enables ``httpBasic()`` without a charset, so Spring Security's
-    BasicAuthenticationConverter decodes the header with its default credentialsCharset, UTF-8.
-    """
-    import requests.auth
-
-    class Utf8BasicAuth(requests.auth.AuthBase):
-        def __call__(self, request):
-            pair = f"{username}:{password}".encode()
-            request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-            return request
-
-    return Utf8BasicAuth()
 
 
 class Connection:
@@ -211,7 +190,7 @@ class Connection:
             session.auth = None
             session.headers["Authorization"] = f"ApiToken {secret_value}"
         else:
-            session.auth = _basic_auth(username or "", secret_value)
+            session.auth = basic_auth(username or "", secret_value)
         if transport is not None:
             # every request of this session goes to the adapter, none to the network
             session.mount("http://", transport)
@@ -416,49 +395,7 @@ class Connection:
                 raise error from exc
 
     def _read_body(self, response: Any, call: Call, limit: float) -> bytes:
-        """The whole body within ``limit`` seconds, read in small pieces against the clock.
-
-        requests' read timeout bounds each socket read only, so a server that sends a byte now and then
-        would hold us for ever; here the body as a whole gets ``limit`` seconds from its headers.
-        """
-        import requests
-        from urllib3.exceptions import HTTPError as Urllib3Error
-        from urllib3.exceptions import ReadTimeoutError
-
-        started = self.clock()
-        raw = response.raw
-        read = getattr(raw, "read1", None) or raw.read
-        chunks: list[bytes] = []
-        try:
-            while True:
-                try:
-                    chunk = read(_READ_CHUNK, decode_content=True)
-                except TypeError:  # a file-like raw without decode_content (custom transports)
-                    chunk = read(_READ_CHUNK)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                now = self.clock()
-                if self._deadline_at is not None and now >= self._deadline_at:
-                    raise DeadlineExceeded(
-                        f"{call.name}: the deadline of {self.deadline:g} s passed while DHIS2 was still sending "
-                        f"its answer ({sum(map(len, chunks))} bytes so far).",
-                        **call.kw(True),
-                    )
-                if now - started > limit:
-                    raise ReadTimeout(
-                        f"{call.name}: DHIS2 was still sending its answer after {limit:g} s "
-                        f"({sum(map(len, chunks))} bytes so far); a proxy or the server is trickling it. Raise "
-                        "--timeout (or timeout.read in the profile) if the answer is just very large.",
-                        **call.kw(True),
-                    )
-        except ReadTimeoutError as exc:
-            raise requests.exceptions.ReadTimeout(exc) from exc
-        except (Urllib3Error, OSError) as exc:
-            raise requests.exceptions.ConnectionError(exc) from exc
-        finally:
-            response.close()
-        return b"".join(chunks)
+        return read_body(response, call, limit, self.clock, self._deadline_at, self.deadline)
 
     def _credential_words(self) -> str:
         return "personal access token" if self.auth_method == "token" else f"user name {self.username!r} and password"

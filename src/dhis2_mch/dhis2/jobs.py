@@ -10,21 +10,61 @@ answers at once with a job, and we poll:
   in 2.42).
 
 Polls start at ``interval`` seconds and back off by ``factor`` up to ``max_interval``; after
-``max_wait`` seconds we stop with a ServerUnavailable that says the job may still finish on the
-server (it does: DHIS2 has no way to cancel it from here).
+``max_wait`` seconds (or at the connection's deadline) we stop with a ``JobTimeout`` saying the job
+may still finish on the server (it does: DHIS2 has no way to cancel it from here).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dhis2_mch.dhis2.connection import Connection
-from dhis2_mch.dhis2.reports import JobRef, Notification, parse_notifications
+from pydantic import Field, ValidationError
+
+from dhis2_mch.dhis2._envelopes import JobRef, Model, shape_error
 from dhis2_mch.errors import DeadlineExceeded, TransportError
 
+if TYPE_CHECKING:
+    from dhis2_mch.dhis2.connection import Connection
+
 log = logging.getLogger(__name__)
+
+
+class Notification(Model):
+    """One progress line of a job (``/api/system/tasks/{TYPE}/{id}``, ``/api/tracker/jobs/{id}``)."""
+
+    uid: str | None = None
+    id: str | None = None
+    level: str | None = None
+    category: str | None = None
+    time: str | None = None
+    message: str | None = None
+    completed: bool = False
+    data_type: str | None = Field(None, alias="dataType")
+    data: Any = None
+
+    @property
+    def is_error(self) -> bool:
+        return (self.level or "").upper() == "ERROR"
+
+
+def parse_notifications(body: Any) -> list[Notification]:
+    """Notifications, newest first; an empty body (job not known yet) is an empty list."""
+    if body is None:
+        return []
+    items: list[Any]
+    if isinstance(body, list):
+        items = body
+    elif isinstance(body, dict):  # some versions key the list by job id
+        items = [n for v in body.values() if isinstance(v, list) for n in v]
+    else:
+        raise shape_error("job status", body)
+    try:
+        notes = [Notification.model_validate(n) for n in items if isinstance(n, dict)]
+    except ValidationError:
+        raise shape_error("job status", body) from None
+    return sorted(notes, key=lambda n: n.time or "", reverse=True)
 
 
 class JobTimeout(DeadlineExceeded):

@@ -237,10 +237,10 @@ def load_profiles(path: Path) -> ProfilesFile:
     raw = raw or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with an `instances:` key.")
-    where = _secret_key(raw)
-    if where:
+    secret_at = _secret_key(raw)
+    if secret_at:
         raise ConfigError(
-            f"{path}: `{where}` holds a secret written in the file. Secrets do not belong in profiles (they end up "
+            f"{path}: `{secret_at}` holds a secret written in the file. Secrets do not belong in profiles (they end up "
             "in git and backups): use password_env/token_env (an environment variable) or password_file/token_file "
             "(a file only you can read, chmod 600). Remove it from the file, and change the secret if the file "
             "was shared."

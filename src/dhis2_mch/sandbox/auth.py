@@ -59,6 +59,8 @@ def parse_authorization(header: str | None) -> Credentials:
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() == "basic":
         try:
+            # UTF-8, as DHIS2 decodes it: DhisWebApiWebSecurityConfig's httpBasic() keeps Spring Security's
+            # BasicAuthenticationConverter default credentialsCharset (UTF-8), so "Mật-khẩu" logs in
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return Credentials("basic")

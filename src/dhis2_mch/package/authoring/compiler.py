@@ -141,6 +141,10 @@ class Compiler:
                 else:
                     value = expressions.resolve(self, raw, key, value, cocs)
                 raw.out[key] = value
+            if raw.mtype.plural == "programIndicators" and "aggregateExport" in raw.data:
+                raw.out["aggregateExportCategoryOptionCombo"] = expressions.operand_combo(
+                    self, raw, "aggregateExport", raw.data["aggregateExport"], cocs
+                )
         rules.check(self)
 
         md = Metadata()

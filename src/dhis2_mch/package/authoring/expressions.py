@@ -79,3 +79,13 @@ def _coc(compiler: Compiler, raw: Raw, key: str, token: str, de_code: str, part:
                        f"`{token}`: `{part}` is not an option combination of the data element's category combo "
                        f"(write the option codes joined by +, one per category)", raw.where(key))  # fmt: skip
     return part
+
+
+def operand_combo(compiler: Compiler, raw: Raw, key: str, operand: Any, cocs: Combos) -> str | None:
+    """The option combo UID of ``DATA_ELEMENT.OPTION+OPTION`` (the aggregate cell a program indicator feeds)."""
+    parts = operand.split(".") if isinstance(operand, str) else []
+    if len(parts) != 2 or compiler.index.get(("dataElement", parts[0])) is None:
+        compiler.error(raw, f.BAD_VALUE, key, f"`{key}` must be DATA_ELEMENT_CODE.OPTION+OPTION naming a data "
+                       f"element of the package, got `{operand}`", raw.where(key))  # fmt: skip
+        return None
+    return _coc(compiler, raw, key, operand, parts[0], parts[1], cocs)

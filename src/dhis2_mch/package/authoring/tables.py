@@ -77,6 +77,8 @@ SHORTHAND = {
                        "targetLine", "targetLineValue", "baseLineValue", "rangeAxisMinValue", "rangeAxisMaxValue",
                        "hideEmptyRowItems", "showData", "sortOrder", "topLimit", "percentStackedValues",
                        "cumulativeValues"),
+    # the aggregate cell a program indicator feeds, "DATA_ELEMENT.OPTION+OPTION" -> aggregateExportCategoryOptionCombo
+    "programIndicators": ("aggregateExport",),
 }  # fmt: skip
 
 #: (collection, property) holding a program rule expression: ``#{name}`` / ``A{name}`` name program rule
