@@ -193,3 +193,35 @@ def test_a_misspelt_rule_variable_is_a_build_error_with_its_line(tmp_path):
     assert [(x.code, x.property) for x in findings] == [(BAD_EXPRESSION, "condition")]
     assert "T_WIEGHT" in findings[0].message and "did you mean `T_WEIGHT`" in findings[0].message
     assert findings[0].location.endswith("rules.yaml:15")
+
+
+def test_each_programme_has_a_province_and_a_commune_dashboard_of_real_charts(built):
+    dashboards = by_code(built, "dashboards")
+    assert {"EMT_DASH_PROVINCE", "EMT_DASH_COMMUNE", "F1000_DASH_PROVINCE", "F1000_DASH_COMMUNE"} <= set(dashboards)
+    charts = {v["id"]: v for v in built["visualizations"]}
+    data_items = {o["id"] for p in ("indicators", "dataElements", "programIndicators") for o in built[p]}
+    for code, dashboard in dashboards.items():
+        items = dashboard["dashboardItems"]
+        assert len(items) >= 3 and len({i["id"] for i in items}) == len(items), code
+        for item in items:
+            chart = charts[item["visualization"]["id"]]
+            assert chart["dataDimensionItems"] and chart["relativePeriods"], chart["code"]
+            for d in chart["dataDimensionItems"]:
+                kind = d["dataDimensionItemType"]
+                key = {
+                    "INDICATOR": "indicator",
+                    "DATA_ELEMENT": "dataElement",
+                    "PROGRAM_INDICATOR": "programIndicator",
+                }[kind]
+                assert d[key]["id"] in data_items
+            # commune views follow the user's own unit only
+            if code.endswith("_COMMUNE"):
+                assert chart.get("userOrganisationUnit") is True and "userOrganisationUnitChildren" not in chart
+        if code.endswith("_PROVINCE"):  # and province views compare the user's communes
+            by_commune = [i for i in items if charts[i["visualization"]["id"]].get("userOrganisationUnitChildren")]
+            assert len(by_commune) >= 3, code
+    stunting = by_code(built, "visualizations")["F1000_VIS_P_STUNTING"]
+    assert (
+        stunting["targetLineValue"] == 20
+        and stunting["legend"]["set"]["id"] == by_code(built, "legendSets")["MCH_LEGEND_STUNTING"]["id"]
+    )

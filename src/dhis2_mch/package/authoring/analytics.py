@@ -55,6 +55,9 @@ DATA_ITEM_TYPES = {"indicator": "INDICATOR", "dataElement": "DATA_ELEMENT", "pro
 #: plain visualization properties passed through as written (numbers, flags, enumerations)
 PASS_THROUGH = ("targetLineValue", "baseLineValue", "rangeAxisMinValue", "rangeAxisMaxValue", "hideEmptyRowItems",
                 "showData", "sortOrder", "topLimit", "percentStackedValues", "cumulativeValues")  # fmt: skip
+#: read-only properties DHIS2 computes for a dashboard item and exports (as the WHO packages' items carry
+#: them); its 40.2.2 schema lists them as required, and DHIS2 ignores them on import
+COMPUTED_ITEM = {"shape": "NORMAL", "contentCount": 1, "interpretationCount": 0, "interpretationLikeCount": 0}
 #: a dashboard is 60 grid units wide; items without a size are placed two to a row
 ITEM_WIDTH, ITEM_HEIGHT = 29, 20
 
@@ -105,8 +108,14 @@ def visualization(compiler: Compiler, raw: Raw, out: dict[str, Any]) -> None:
         if unit in USER_ORG_UNITS:
             out[USER_ORG_UNITS[unit]] = True
         else:
-            compiler.error(raw, f.BAD_VALUE, "orgUnits", f"`{unit}` must be one of {', '.join(USER_ORG_UNITS)} "
-                           "(the package ships no org units; views follow the user's own)", raw.where("orgUnits"))
+            compiler.error(
+                raw,
+                f.BAD_VALUE,
+                "orgUnits",
+                f"`{unit}` must be one of {', '.join(USER_ORG_UNITS)} "
+                "(the package ships no org units; views follow the user's own)",
+                raw.where("orgUnits"),
+            )
     levels = _list(compiler, raw, "orgUnitLevels")
     if levels:
         out["organisationUnitLevels"] = levels
@@ -163,7 +172,8 @@ def dashboard_items(compiler: Compiler, raw: Raw, value: Any) -> list[dict[str, 
             x, y, row_height = 0, y + row_height, 0
         key = code if isinstance(code, str) else code["id"]
         item = {"id": derive_uid("dashboardItem", raw.code or "", key), "type": "VISUALIZATION",
-                "visualization": ref, "x": x, "y": y, "width": width, "height": height, **entry}  # fmt: skip
+                "visualization": ref, "x": x, "y": y, "width": width, "height": height,
+                **COMPUTED_ITEM, **entry}  # fmt: skip
         x, row_height = x + width + 1, max(row_height, height)
         out.append(item)
     return out
