@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from dhis2_mch.data.catalogue import build_catalogue
-from dhis2_mch.data.preflight import preflight
+from dhis2_mch.data.preflight import UnitAnswer, rejections
+from dhis2_mch.data.preflight import preflight as run_preflight
 from dhis2_mch.data.readers import OPTIONAL, ROW
 from dhis2_mch.model.uid import derive_uid
 from dhis2_mch.package.authoring import load_project
@@ -15,6 +16,22 @@ EXAMPLE = Path(__file__).parents[1] / "fixtures" / "example"
 CATALOGUE = build_catalogue(load_project(EXAMPLE)[0])
 UNITS = {"23053": "OuHoaThang1"}
 JULY = date(2024, 7, 1)
+
+
+def lookup(texts):
+    return {t: UnitAnswer(UNITS.get(t), None if t in UNITS else "no organisation unit with this code") for t in texts}
+
+
+class Result:
+    def __init__(self, frame, checked):
+        self.accepted = checked.send
+        self.rejections = rejections(frame, checked.problems)
+        self.notes = checked.notes
+        self.checked = checked
+
+
+def preflight(df, catalogue, units, **kwargs):
+    return Result(df, run_preflight(df, catalogue, lookup, **kwargs))
 
 
 def frame(*rows):
@@ -43,7 +60,8 @@ def test_identical_duplicates_are_sent_once_with_a_note():
     row = ("23053", "202406", "EX_WEIGHED", "EX_AGE_0_11M+EX_SEX_MALE", "4")
     checked = preflight(frame(row, row), CATALOGUE, UNITS, today=JULY)
     assert checked.rejections == [] and len(checked.accepted) == 1
-    assert checked.notes == ["rows 2, 3 give the same value for one data value: sent once"]
+    assert checked.notes == ["1 rows repeat another row exactly (rows 3): each value sent once"]
+    assert checked.checked.twins[0].tolist() == [1] and checked.checked.twins[1].tolist() == [0]
 
 
 def test_zero_for_a_zero_insignificant_element_is_noted():

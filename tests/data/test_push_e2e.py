@@ -1,62 +1,17 @@
 """``dhis2-mch push`` against the sandbox: the values that reach the server, the rows that do not, and why."""
 
 import csv
-import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from push_helpers import HEADER, de, push, stored
 
-from dhis2_mch.cli import cli
 from dhis2_mch.model.uid import derive_uid
 from dhis2_mch.sandbox import org_unit_uid
 
 ROOT = Path(__file__).parents[2]
 SEED = ROOT / "config" / "examples" / "seed_figures.csv"
-HEADER = "orgUnit,period,dataElement,categoryOptionCombo,value,comment\n"
-
-
-@pytest.fixture(scope="module")
-def deployed_db(tmp_path_factory):
-    """A sandbox database with the programme package deployed once, copied for each test."""
-    from dhis2_mch.sandbox import Sandbox
-
-    db = tmp_path_factory.mktemp("db") / "deployed.sqlite"
-    with Sandbox("2.40", db) as sb:
-        sb.start()
-        result = CliRunner(env=_env(sb)).invoke(cli, ["deploy", "--metadata", str(ROOT / "metadata"), "--url", sb.url])
-        assert result.exit_code == 0, result.output
-    return db
-
-
-@pytest.fixture
-def server(sandbox_factory, deployed_db, tmp_path, monkeypatch):
-    db = tmp_path / "server.sqlite"
-    shutil.copy(deployed_db, db)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "metadata").symlink_to(ROOT / "metadata")
-    return sandbox_factory("2.40", db=db)
-
-
-def _env(sb, user=None):
-    return {"DHIS2_USERNAME": user or sb.username, "DHIS2_PASSWORD": sb.password, "DHIS2_TOKEN": None,
-            "DHIS2_URL": None, "DHIS2_MCH_CONFIG": None}  # fmt: skip
-
-
-def push(sb, path, *args, user=None):
-    result = CliRunner(env=_env(sb, user)).invoke(cli, ["push", str(path), "--url", sb.url, "--format", "json", *args])
-    assert "Traceback" not in result.output
-    return result, (json.loads(result.stdout) if result.stdout.strip().startswith("{") else None)
-
-
-def stored(sb):
-    return {(v["de"], v["pe"], v["ou"], v["coc"]): v["value"] for v in sb.data_values()}
-
-
-def de(code):
-    return derive_uid("dataElement", code)
 
 
 def test_seed_figures_reach_the_server(server):
@@ -108,8 +63,12 @@ def test_bad_rows_are_reported_kept_and_nothing_is_sent(server, tmp_path):
     assert by_row[12][0] == "categoryOptionCombo"
     with open(report["rejected_file"], encoding="utf-8-sig") as fh:
         kept = list(csv.DictReader(fh))
-    assert [int(r["row"]) for r in kept] == list(range(3, 13))
-    assert kept[5]["value"] == "mười" and kept[0]["comment"] == "typo"
+    # held back: the file holds every row of the input, the good one too, so pushing it loses nothing
+    assert [int(r["line"]) for r in kept] == list(range(2, 13))
+    assert kept[0]["reason"].startswith("not sent: held back") and kept[0]["value"] == "24"
+    assert kept[6]["value"] == "mười" and kept[1]["comment"] == "typo"
+    assert list(kept[0])[:6] == ["orgUnit", "period", "dataElement", "categoryOptionCombo", "value", "comment"]
+    assert report["outcomes"] == {"stored": 0, "rejected": 10, "not sent": 1}
     assert "Traceback" not in result.stderr
 
 

@@ -441,3 +441,12 @@ def test_responses_fixture_blocks_unregistered_urls(rsps, conn):
     with pytest.raises(ServerUnavailable):
         conn.get("nothing/registered")
     assert isinstance(rsps, responses.RequestsMock)
+
+
+def test_a_read_timeout_is_retried_once_only(rsps, conn, sleeps):
+    # each try costs the whole read timeout (300 s by default): four of them held a command 20 minutes
+    for _ in range(4):
+        rsps.get(INFO, body=requests.exceptions.ReadTimeout("Read timed out. (read timeout=300)"))
+    with pytest.raises(ReadTimeout, match="Gave up after 2 attempts") as info:
+        conn.system_info()
+    assert len(rsps.calls) == 2 and len(sleeps) == 1 and not info.value.may_have_applied

@@ -123,7 +123,14 @@ def test_cli_prints_url_and_credentials_once_and_stops_cleanly_on_ctrl_c(tmp_pat
     cmd = [sys.executable, "-m", "dhis2_mch", "sandbox", "--port", "0", "--db", str(db), "--dhis2-version", "2.39"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        lines = [proc.stdout.readline() for _ in range(6)]
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("Ctrl-C stops it."):
+            lines.append(proc.stdout.readline())
+        banner = "".join(lines)
+        for user in ("admin / district", "hoathang / district", "hoathang_late / district", "hoathang_guest / district",
+                     "viewer / district"):  # fmt: skip
+            assert user in banner
+        assert "not implemented (answered 501" in banner and "analytics" in banner
         url = next(line.split()[-1] for line in lines if line.strip().startswith("URL:"))
         token = next(line.split()[1] for line in lines if line.strip().startswith("token:"))
         assert "NOT DHIS2" in lines[0] and "2.39.2.1" in lines[0]

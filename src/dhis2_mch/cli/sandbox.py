@@ -55,6 +55,7 @@ def sandbox(
 
     from dhis2_mch.errors import InputError
     from dhis2_mch.sandbox import Faults, Sandbox
+    from dhis2_mch.sandbox.banner import not_implemented_lines, users_lines
     from dhis2_mch.sandbox.server import is_loopback, stderr_log
 
     if not allow_remote and not is_loopback(host):
@@ -78,17 +79,19 @@ def sandbox(
     def ready(url: str) -> None:
         click.echo(f"dhis2-mch sandbox, playing DHIS2 {sb.version.full} (a stand-in, NOT DHIS2)")
         click.echo(f"  URL:      {url}")
-        click.echo(
-            f"  user:     {sb.username} / {sb.password}  (restricted: {sb.restricted_username} / "
-            f"{sb.restricted_password})"
-        )
-        click.echo(f"  token:    {sb.token}  (shown once; Authorization: ApiToken <token>)")
+        click.echo("  users:")
+        for line in users_lines():
+            click.echo(f"    {line}")
+        click.echo(f"  token:    {sb.token}  (admin's; shown once; Authorization: ApiToken <token>)")
         click.echo(f"  state:    {db or 'in memory (lost on exit)'}")
         if faults.active:
             click.echo(
                 f"  faults:   latency {latency}s, error rate {error_rate}, drop rate {drop_rate}, "
                 f"slow body {slow_body}s, seed {fault_seed}"
             )
+        click.echo('  not implemented (answered 501 "Not implemented by the sandbox"):')
+        for line in not_implemented_lines():
+            click.echo(f"    - {line}")
         click.echo("Ctrl-C stops it.", nl=True)
 
     def terminate(_signum, _frame) -> None:  # a service manager's TERM stops it as cleanly as Ctrl-C

@@ -6,8 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from typing import Any
 
 from dhis2_mch.model.metadata import Metadata
+from dhis2_mch.model.objects import (
+    CategoryOption,
+    CategoryOptionCombo,
+    DataElement,
+    DataSet,
+    Option,
+    Program,
+    ProgramStage,
+    Ref,
+)
 from dhis2_mch.model.types import DEFAULT_UIDS
 
 DEFAULT_COC = DEFAULT_UIDS["categoryOptionCombo"]
@@ -49,6 +60,10 @@ class Catalogue:
     option_combos: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)
     #: combo UID -> its option combos' UIDs (to accept a UID written directly)
     combo_members: dict[str, set[str]] = field(default_factory=dict)
+    #: code or UID of a data element captured in a program (events), not aggregate -> the program's name
+    event_elements: dict[str, str] = field(default_factory=dict)
+    #: UID -> how a person knows the object (code, or option codes for an option combo): for DHIS2's messages
+    labels: dict[str, str] = field(default_factory=dict)
 
     def data_element(self, code: str) -> DataElementInfo | None:
         return self.data_elements.get(code)
@@ -57,6 +72,16 @@ class Catalogue:
         codes = [key for key, info in self.data_elements.items() if key == info.code]
         close = get_close_matches(code, codes, n=1, cutoff=0.75)
         return f"; did you mean `{close[0]}`?" if close else ""
+
+    def unknown_element(self, code: str) -> str:
+        """Why ``code`` is not pushable here: an event data element, a typo, or nothing like it."""
+        program = self.event_elements.get(code)
+        if program is not None:
+            return (
+                f"an event data element of the program {program}: its values are captured as events, one per "
+                "session or visit, not pushed as aggregate values (leave it out of this file)"
+            )
+        return f"no aggregate data element with this code in the package{self.suggest(code)}"
 
     def option_combo(self, de: DataElementInfo, text: str) -> str | None:
         """``default``, an empty cell, option codes joined by ``+`` (any order), or the option combo's UID."""
@@ -72,27 +97,48 @@ class Catalogue:
         return sorted("+".join(sorted(opts)) for combo, opts in self.option_combos if combo == de.combo)
 
 
-def build_catalogue(md: Metadata) -> Catalogue:
+def build_catalogue(package: Metadata | Any) -> Catalogue:
+    """From a ``Metadata`` or a compiled package (anything with ``.metadata``)."""
+    md: Metadata = package if isinstance(package, Metadata) else package.metadata
     cat = Catalogue()
-    option_code = {o.id: o.code for o in md.of("categoryOptions")}
-    for coc in md.of("categoryOptionCombos"):
-        if coc.categoryCombo is None:
+    option_code = {o.id: o.code for o in md.of(CategoryOption) if o.id}
+    for coc in md.of(CategoryOptionCombo):
+        if coc.categoryCombo is None or not coc.id:
             continue
-        codes = frozenset(option_code.get(r.id, r.id) for r in coc.categoryOptions or [])
-        cat.option_combos[(coc.categoryCombo.id, codes)] = coc.id
-        cat.combo_members.setdefault(coc.categoryCombo.id, set()).add(coc.id)
-    options_of_set = {}
-    for opt in md.of("options"):
-        if opt.optionSet is not None:
-            options_of_set.setdefault(opt.optionSet.id, set()).add(opt.code)
+        codes = frozenset(option_code.get(_id(r)) or _id(r) for r in coc.categoryOptions or [])
+        combo = _id(coc.categoryCombo)
+        cat.option_combos[(combo, frozenset(c for c in codes if c))] = coc.id
+        cat.combo_members.setdefault(combo, set()).add(coc.id)
+        cat.labels[coc.id] = "+".join(sorted(c for c in codes if c))
+    cat.labels[DEFAULT_COC] = "default"
+    programs = {p.id: p.name or p.code or p.id for p in md.of(Program) if p.id}
+    codes_of = {de.id: de.code for de in md.of(DataElement) if de.id and de.code}
+    for stage in md.of(ProgramStage):
+        program = programs.get(_id(stage.program), "") if stage.program else ""
+        for psde in stage.programStageDataElements or []:
+            if psde.dataElement is not None:
+                cat.event_elements[_id(psde.dataElement)] = program
+                code = codes_of.get(_id(psde.dataElement))
+                if code:
+                    cat.event_elements[code] = program
+    options_of_set: dict[str, set[str]] = {}
+    for opt in md.of(Option):
+        if opt.optionSet is not None and opt.code:
+            options_of_set.setdefault(_id(opt.optionSet), set()).add(opt.code)
     sets_of_de: dict[str, list[DataSetInfo]] = {}
-    for ds in md.of("dataSets"):
-        info = DataSetInfo(ds.id, ds.code, ds.periodType or "", ds.openFuturePeriods or 0)
+    for ds in md.of(DataSet):
+        if not ds.id:
+            continue
+        cat.labels[ds.id] = ds.code or ds.name or ds.id
+        ds_info = DataSetInfo(ds.id, ds.code, ds.periodType or "", ds.openFuturePeriods or 0)
         for dse in ds.dataSetElements or []:
             if dse.dataElement is not None:
-                sets_of_de.setdefault(dse.dataElement.id, []).append(info)
-    for de in md.of("dataElements"):
-        if de.domainType != "AGGREGATE" or de.id not in sets_of_de or not de.code:
+                sets_of_de.setdefault(_id(dse.dataElement), []).append(ds_info)
+    for de in md.of(DataElement):
+        if not de.id or not de.code:
+            continue
+        cat.labels[de.id] = de.code
+        if de.domainType != "AGGREGATE" or de.id not in sets_of_de:
             continue
         info = DataElementInfo(
             uid=de.id,
@@ -101,10 +147,14 @@ def build_catalogue(md: Metadata) -> Catalogue:
             value_type=de.valueType,
             aggregation_type=de.aggregationType,
             zero_is_significant=bool(de.zeroIsSignificant),
-            combo=de.categoryCombo.id if de.categoryCombo else DEFAULT_UIDS["categoryCombo"],
+            combo=_id(de.categoryCombo) or DEFAULT_UIDS["categoryCombo"],
             data_sets=tuple(sets_of_de[de.id]),
-            option_codes=frozenset(options_of_set[de.optionSet.id]) if de.optionSet else None,
+            option_codes=frozenset(options_of_set.get(_id(de.optionSet), ())) if de.optionSet else None,
         )
         cat.data_elements[de.code] = info
         cat.data_elements[de.id] = info
     return cat
+
+
+def _id(ref: Ref | None) -> str:
+    return (ref.id or "") if ref is not None else ""

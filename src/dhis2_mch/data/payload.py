@@ -1,51 +1,114 @@
-"""Accepted rows → one data value set per data set, serialised once.
+"""Accepted rows → data value sets of bounded size, their JSON written straight from the columns.
 
-FACTS §6: always send ``dataSet`` on the envelope, one envelope per data set (from 2.43 a value
-set without it aborts when a data element is in several data sets). Each envelope remembers the
-source row of every value, so DHIS2's conflict indexes can be mapped back to the file.
+One envelope per data set (``dataSet`` on the envelope: from 2.43 a value set without it aborts when a
+data element is in several data sets), at most ``chunk_size`` values each, built only when it is about
+to be sent, so memory stays bounded whatever the file's size.
+
+The JSON is assembled, not serialised: each distinct (data element, option combo, attribute option
+combo), period, org unit, value and comment is encoded once into a byte fragment, and a value's JSON
+object is its five fragments side by side. A chunk is a gather of fragment references in row order and
+one ``bytes.join``: no dict, string or number object per value. Fragments escape their text with
+``json.dumps`` (quotes, backslashes, control characters), so the body is valid JSON for any input.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from dhis2_mch.data.readers import POS, ROW
-
-KEYS = ("dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo", "value", "comment")
+from dhis2_mch.data.preflight import _distinct
 
 
 @dataclass
 class Envelope:
+    number: int  # 1-based, in sending order
     data_set: str
-    body: bytes
-    rows: list[int]  # source row of dataValues[i]
-    positions: list[int]  # position in the input frame of dataValues[i]
+    positions: np.ndarray  # input position of dataValues[i]
+    zero: int  # values DHIS2 may skip without counting (zero, not significant)
+    body: bytes = b""
 
     @property
     def size(self) -> int:
-        return len(self.rows)
+        return len(self.positions)
 
 
-def envelopes(
-    accepted: pd.DataFrame, substitutions: dict[str, str] | None = None, chunk_size: int | None = None
-) -> list[Envelope]:
-    """``substitutions``: package UIDs → this instance's (its default option combo may differ).
+def _text(value: str) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
-    At most ``chunk_size`` values per envelope (one data set per envelope, several envelopes per data set)."""
-    table = substitutions or {}
-    out = []
-    for ds, whole in accepted.groupby("ds", sort=True):
-        size = chunk_size or len(whole)
-        for start in range(0, len(whole), size):
-            group = whole.iloc[start : start + size]
-            columns = (
-                group["de"], group["period"], group["ou"], group["coc"].replace(table), group["aoc"].replace(table),
-                group["send"], group["comment"],
-            )  # fmt: skip
-            values = [{k: v for k, v in zip(KEYS, row, strict=True) if v} for row in zip(*columns, strict=True)]
-            body = json.dumps({"dataSet": ds, "dataValues": values}, ensure_ascii=False, separators=(",", ":"))
-            out.append(Envelope(str(ds), body.encode("utf-8"), list(group[ROW]), [int(p) for p in group[POS]]))
+
+class Payloads:
+    """The envelopes of one push: how many there will be (for progress) and each one's body on demand."""
+
+    def __init__(self, send: pd.DataFrame, substitutions: dict[str, str] | None = None, chunk_size: int = 10_000):
+        table = substitutions or {}
+        self.chunk_size = max(1, int(chunk_size))
+        if not len(send):
+            self.plan: list[tuple[str, np.ndarray]] = []
+            return
+        ds = send["ds"].cat.codes.to_numpy()
+        order = np.argsort(ds, kind="stable")
+        self.send = send
+        self.positions = send["_pos"].to_numpy()
+        self.zero = send["zero"].to_numpy()
+        triples, self.a_idx = _distinct(*(send[c].cat.codes.to_numpy().astype(np.int64) for c in ("de", "coc", "aoc")))
+        de, coc, aoc = (list(send[c].cat.categories) for c in ("de", "coc", "aoc"))
+        self.frag_a = _fragments(
+            b'{"dataElement":"%s","categoryOptionCombo":"%s","attributeOptionCombo":"%s",'
+            % (de[d].encode(), table.get(coc[c], coc[c]).encode(), table.get(aoc[a], aoc[a]).encode())
+            for d, c, a in triples
+        )
+        self.frag_p = _fragments(b'"period":%s,' % _text(p) for p in send["period"].cat.categories)
+        self.frag_o = _fragments(b'"orgUnit":"%s",' % o.encode() for o in send["ou"].cat.categories)
+        self.frag_v = _fragments(b'"value":%s' % _text(v) for v in send["value"].cat.categories)
+        self.frag_c = _fragments(b',"comment":%s},' % _text(c) if c else b"}," for c in send["comment"].cat.categories)
+        self.codes = [send[c].cat.codes.to_numpy() for c in ("period", "ou", "value", "comment")]
+        names = list(send["ds"].cat.categories)
+        self.plan = []
+        for d in np.unique(ds):
+            rows = order[ds[order] == d]
+            for start in range(0, len(rows), self.chunk_size):
+                self.plan.append((str(names[d]), rows[start : start + self.chunk_size]))
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+    @property
+    def values(self) -> int:
+        return sum(len(rows) for _, rows in self.plan)
+
+    def __iter__(self) -> Iterator[Envelope]:
+        for number, (data_set, rows) in enumerate(self.plan, 1):
+            yield Envelope(
+                number, data_set, self.positions[rows], int(self.zero[rows].sum()), self.body(data_set, rows)
+            )
+
+    def body(self, data_set: str, rows: np.ndarray) -> bytes:
+        parts = np.empty(5 * len(rows), dtype=object)
+        parts[0::5] = self.frag_a[self.a_idx[rows]]
+        parts[1::5] = self.frag_p[self.codes[0][rows]]
+        parts[2::5] = self.frag_o[self.codes[1][rows]]
+        parts[3::5] = self.frag_v[self.codes[2][rows]]
+        parts[4::5] = self.frag_c[self.codes[3][rows]]
+        values = b"".join(parts)
+        return b'{"dataSet":"%s","dataValues":[%s]}' % (data_set.encode(), values[:-1])
+
+
+def _fragments(items) -> np.ndarray:
+    frags = list(items)
+    out = np.empty(len(frags), dtype=object)
+    out[:] = frags
     return out
+
+
+def envelopes(frame: pd.DataFrame, substitutions: dict[str, str] | None = None, chunk_size: int | None = None):
+    """Envelopes (with bodies) from a plain frame with ``ds, de, period, ou, coc, aoc, send, comment`` and
+    ``_pos`` (the sync's deletions use it); ``Envelope.positions`` are the ``_pos`` values."""
+    send = pd.DataFrame({"_pos": frame["_pos"].to_numpy(), "zero": np.zeros(len(frame), dtype=bool)})
+    for column, source in (("ds", "ds"), ("de", "de"), ("coc", "coc"), ("aoc", "aoc"), ("period", "period"),
+                           ("ou", "ou"), ("value", "send"), ("comment", "comment")):  # fmt: skip
+        send[column] = pd.Categorical(frame[source].fillna("").astype(str).to_numpy(dtype=object))
+    return list(Payloads(send, substitutions, chunk_size or max(1, len(frame))))

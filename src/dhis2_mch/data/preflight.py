@@ -1,27 +1,33 @@
-"""Check every row against the package and DHIS2's rules before anything is sent.
+"""Check every row against the package and DHIS2's rules before anything is sent, column by column.
 
-DHIS2 checks values one by one and keeps the good ones even when others fail (FACTS §6: atomicMode
-is not honoured, a 409 may still have imported half the file). So the same rules run here first:
-unknown data element, option combo or org unit, a period that does not parse or is not the data
-set's period type or lies beyond its open future periods, a value that does not fit the value type,
-two rows for one data value with different values. Each check runs once per distinct value, not
-per row, so a 100,000-row file costs a few thousand checks.
+DHIS2 checks values one by one and keeps the good ones even when others fail (atomicMode is not
+honoured on /api/dataValueSets; a 409 may still have imported half the file). So the same rules run
+here first: unknown data element, option combo or org unit, a period that does not parse or is not
+the data set's period type or lies beyond its open future periods, a value that does not fit the
+value type, two rows for one data value with different values.
+
+Each rule runs once per *distinct* value (or pair of values) of the columns it reads, never per row:
+the reader keeps columns categorical, ``_distinct`` finds the distinct combinations with numpy, the
+rule runs on those, and the answers are spread back to the rows by index. A million rows of one
+province's monthly report hold a few thousand distinct combinations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from numbers import Integral
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dhis2_mch.data.catalogue import DEFAULT_COC, Catalogue, DataElementInfo
-from dhis2_mch.data.readers import ROW
+from dhis2_mch.data.readers import ROW, SHEET
+from dhis2_mch.errors import InputError
 from dhis2_mch.model import values as value_rules
-from dhis2_mch.model.periods import latest_open_future_period, parse_period
+from dhis2_mch.model.periods import Period, latest_open_future_period, parse_period, period_of
 
 #: DHIS2's i18n keys, said for people who fill in spreadsheets
 VALUE_HINTS = {
@@ -41,130 +47,255 @@ EXAMPLE_PERIOD = {"Monthly": "202406", "Yearly": "2024", "SixMonthly": "2024S1",
 
 @dataclass(frozen=True)
 class Rejection:
-    row: Hashable  # the row id: a line number for a file, the index label for a DataFrame
+    row: Hashable  # the row's line number in its file, or its id in a DataFrame
     column: str
     value: str
     reason: str
-    stage: str = "preflight"  # or "server" (a conflict DHIS2 reported)
+    stage: str = "preflight"  # or "server" (a conflict DHIS2 reported), "read" (the reader)
+    sheet: str = ""
 
     def as_json(self) -> dict:
-        return dict(self.__dict__)
+        out = {k: v for k, v in self.__dict__.items() if k != "sheet"}
+        if self.sheet:
+            out["sheet"] = self.sheet
+        return out
 
     def as_text(self) -> str:
-        return f"row {self.row}, {self.column} `{self.value}`: {self.reason}"
+        where = f"sheet {self.sheet!r} row {self.row}" if self.sheet else f"row {self.row}"
+        return f"{where}, {self.column} `{self.value}`: {self.reason}"
+
+
+@dataclass
+class Problems:
+    """Rejections held column-wise: for each rule, the positions it flags and the reason of each."""
+
+    parts: list[tuple[np.ndarray, str, np.ndarray, str]] = field(default_factory=list)
+
+    def add(self, mask: np.ndarray, column: str, reasons: np.ndarray | str) -> None:
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        if isinstance(reasons, str):
+            why = np.empty(len(positions), dtype=object)
+            why[:] = reasons
+        else:
+            why = reasons[positions]
+        self.parts.append((positions, column, why, "preflight"))
+
+    def add_at(self, positions: np.ndarray, column: str, reasons: list[str], stage: str = "preflight") -> None:
+        if len(positions):
+            self.parts.append((np.asarray(positions, dtype=np.int64), column, np.asarray(reasons, dtype=object), stage))
+
+    def only_read_for(self, positions: np.ndarray) -> None:
+        """Rows the reader could not take keep only the reader's reason (the rest would follow from it)."""
+        if not len(positions):
+            return
+        self.parts = [
+            (ps[keep], c, ws[keep], stage)
+            for ps, c, ws, stage in self.parts
+            for keep in [np.ones(len(ps), dtype=bool) if stage == "read" else ~np.isin(ps, positions)]
+            if keep.any()
+        ]
+
+    def positions(self) -> np.ndarray:
+        if not self.parts:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate([p for p, _, _, _ in self.parts]))
+
+    def __len__(self) -> int:
+        return len(self.positions())
+
+    def items(self) -> list[tuple[int, str, str, str]]:
+        """(position, column, reason, stage), by position then in rule order."""
+        out = [
+            (int(p), c, str(w), stage)
+            for ps, c, ws, stage in self.parts
+            for p, w in zip(ps.tolist(), ws.tolist(), strict=True)
+        ]
+        return sorted(out, key=lambda t: t[0])
 
 
 @dataclass
 class Checked:
-    accepted: pd.DataFrame  # source columns + de, coc, aoc, ou, ds (UIDs) and the value to send
-    rejections: list[Rejection] = field(default_factory=list)
+    """The rows to send (their positions in the input) with the UIDs and texts to send, and the rest."""
+
+    send: pd.DataFrame  # POS, ds, de, coc, aoc, period, ou, value, comment (categorical), zero (bool)
+    problems: Problems
     notes: list[str] = field(default_factory=list)
+    twins: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))  # (repeat, kept) positions
+    warned: Problems = field(default_factory=Problems)  # not assigned to the data set (errors with strict)
+
+
+@dataclass
+class UnitAnswer:
+    """What an org unit text is on the server: its UID, or why it is none (with a hint)."""
+
+    uid: str | None
+    reason: str | None = None
 
 
 def preflight(
     frame: pd.DataFrame,
     catalogue: Catalogue,
-    org_units: Mapping[str, str],
+    org_units: Callable[[list[str]], dict[str, UnitAnswer]],
     *,
     today: date,
-    server: str = "the server",
+    assigned: dict[str, frozenset[str]] | None = None,
+    strict: bool = False,
+    legacy: Callable[[str, str], str | None] | None = None,
+    problems: Problems | None = None,
 ) -> Checked:
-    """``org_units`` maps the org unit codes (or UIDs) found on the server to their UIDs."""
-    problems: dict[int, list[tuple[str, str]]] = {}
-    df = frame.copy()
-
-    def flag(mask: pd.Series, column: str, reasons: pd.Series | str) -> None:
-        for i in df.index[mask.fillna(False).astype(bool)]:
-            reason = reasons if isinstance(reasons, str) else reasons[i]
-            problems.setdefault(i, []).append((column, reason))
-
-    # data element
-    infos = {c: catalogue.data_element(c) for c in df["dataElement"].unique()}
-    df["_info"] = df["dataElement"].map(infos)
-    unknown = df["_info"].isna()
-    flag(
-        unknown,
-        "dataElement",
-        df["dataElement"].map(
-            {c: f"no aggregate data element with this code in the package{catalogue.suggest(c)}" for c in infos}
-        ),
-    )
+    """``org_units(texts)`` answers for the distinct org unit texts; ``assigned``: data set UID -> its org
+    units (the DHIS2 data set assignment), when known; ``legacy(text, period)`` places pre-reform rows."""
+    n = len(frame)
+    problems = problems if problems is not None else Problems()
+    de_cats, de_codes = _column(frame, "dataElement")
+    infos = [catalogue.data_element(c) for c in de_cats]
+    known = np.array([i is not None for i in infos] + [False], dtype=bool)[de_codes]
+    problems.add(~known, "dataElement", _spread([None if i else catalogue.unknown_element(c)
+                                                 for c, i in zip(de_cats, infos, strict=True)], de_codes))  # fmt: skip
 
     # option combo, per distinct (data element, text)
-    pairs = {(d, t) for d, t in zip(df["dataElement"], df["categoryOptionCombo"], strict=True) if infos.get(d)}
-    cocs = {p: catalogue.option_combo(infos[p[0]], p[1]) for p in pairs}
-    df["de"] = df["_info"].map(lambda i: i.uid if isinstance(i, DataElementInfo) else None)
-    df["coc"] = [cocs.get((d, t)) for d, t in zip(df["dataElement"], df["categoryOptionCombo"], strict=True)]
-    bad_coc = ~unknown & df["coc"].isna()
-    flag(
-        bad_coc,
-        "categoryOptionCombo",
-        pd.Series(
-            {i: _coc_reason(catalogue, df.at[i, "_info"], df.at[i, "categoryOptionCombo"]) for i in df.index[bad_coc]},
-            dtype=object,
-        ),
-    )
+    coc_cats, coc_codes = _column(frame, "categoryOptionCombo")
+    pairs, inverse = _distinct(de_codes, coc_codes)
+    coc_uid, coc_why = [], []
+    for d, c in pairs:
+        info = infos[d]
+        uid = catalogue.option_combo(info, coc_cats[c]) if info else None
+        coc_uid.append(uid)
+        coc_why.append(None if uid or not info else _coc_reason(catalogue, info, coc_cats[c]))
+    coc_out = _spread(coc_uid, inverse)
+    problems.add(_present(coc_why, inverse), "categoryOptionCombo", _spread(coc_why, inverse))
 
     # attribute option combo: the package's data sets use the default one
-    df["aoc"] = DEFAULT_COC
-    flag(
-        ~df["attributeOptionCombo"].isin(["", "default", DEFAULT_COC]),
-        "attributeOptionCombo",
-        "the package's data sets have no attribute categories: leave empty or write `default`",
-    )
+    aoc_cats, aoc_codes = _column(frame, "attributeOptionCombo")
+    aoc_ok = np.array([a in ("", "default", DEFAULT_COC) for a in aoc_cats], dtype=bool)
+    problems.add(~aoc_ok[aoc_codes], "attributeOptionCombo",
+                 "the package's data sets have no attribute categories: leave empty or write `default`")  # fmt: skip
 
-    # period: parse once per distinct text, then match each data element's data set
-    periods = {p: parse_period(p) for p in df["period"].unique()}
-    df["_period"] = df["period"].map(periods)
-    flag(df["_period"].isna(), "period", "not a DHIS2 period (e.g. 202406 monthly, 2024S1 six-monthly, 2024 yearly)")
-    ds_of: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-    for code, text in {(d, p) for d, p in zip(df["dataElement"], df["period"], strict=True)}:
-        info, period = infos.get(code), periods.get(text)
-        if info and period:
-            ds_of[(code, text)] = _data_set_for(info, period, today)
-    df["ds"] = [ds_of.get(k, (None, None))[0] for k in zip(df["dataElement"], df["period"], strict=True)]
-    keys = list(zip(df["dataElement"], df["period"], strict=True))
-    period_reason = pd.Series([ds_of.get(k, (None, None))[1] for k in keys], index=df.index, dtype=object)
-    flag(period_reason.notna(), "period", period_reason)
+    # period, per distinct (data element, text): the data set it goes to and the period as DHIS2 writes it
+    pe_cats, pe_codes = _column(frame, "period")
+    parsed = [parse_period(p) for p in pe_cats]
+    pairs, inverse = _distinct(de_codes, pe_codes)
+    ds_of, iso_of, pe_why, pe_note = [], [], [], []
+    for d, p in pairs:
+        info, period = infos[d], parsed[p]
+        ds, iso, why, note = _period(info, pe_cats[p], period, today) if info else (None, None, None, None)
+        ds_of.append(ds)
+        iso_of.append(iso)
+        pe_why.append(why)
+        pe_note.append(note)
+    ds_out, iso_out = _spread(ds_of, inverse), _spread(iso_of, inverse)
+    problems.add(_present(pe_why, inverse), "period", _spread(pe_why, inverse))
+    notes = sorted({n for n in pe_note if n})
 
-    # org unit
-    df["ou"] = df["orgUnit"].map(lambda c: org_units.get(c))
-    flag(df["ou"].isna(), "orgUnit", f"no organisation unit with this code on {server}")
+    # org unit, per distinct text; with the pre-reform hook, per distinct (text, period)
+    ou_cats, ou_codes = _column(frame, "orgUnit")
+    if legacy is None:
+        answers = org_units([c for c in ou_cats if c])
+        ou_uid = [answers[c].uid if c in answers else None for c in ou_cats]
+        ou_why = [None if u else (answers[c].reason if c in answers else "empty: which commune or province?")
+                  for c, u in zip(ou_cats, ou_uid, strict=True)]  # fmt: skip
+        ou_out, ou_reason = _spread(ou_uid, ou_codes), _spread(ou_why, ou_codes)
+    else:
+        ou_out, ou_reason, placed = _placed(legacy, org_units, ou_cats, ou_codes, pe_cats, pe_codes)
+        if placed:
+            notes.append(f"{placed:,} rows of periods before 1 July 2025 placed on the pre-reform units")
+    problems.add(np.asarray(pd.notna(ou_reason), dtype=bool), "orgUnit", ou_reason)
 
-    # value, once per distinct (data element, text)
-    info_values = list(zip(df["_info"], df["value"], strict=True))
-    known = [(i, v) for i, v in info_values if isinstance(i, DataElementInfo)]
-    checks = {(i.uid, v): _value_reason(i, v) for i, v in set(known)}
-    value_reason = pd.Series(
-        [checks[(i.uid, v)] if isinstance(i, DataElementInfo) else None for i, v in info_values],
-        index=df.index,
-        dtype=object,
-    )
-    flag(value_reason.notna(), "value", value_reason)
-    df["send"] = [
-        value_rules.normalize_boolean(v, i.value_type) if isinstance(i, DataElementInfo) else v for i, v in info_values
-    ]
+    # value, per distinct (data element, text)
+    va_cats, va_codes = _column(frame, "value")
+    pairs, inverse = _distinct(de_codes, va_codes)
+    va_send, va_why, zero = [], [], []
+    for d, v in pairs:
+        info, text = infos[d], va_cats[v]
+        why = _value_reason(info, text) if info else None
+        va_why.append(why)
+        va_send.append(value_rules.normalize_boolean(text, info.value_type) if info else text)
+        zero.append(info is not None and not why and value_rules.zero_and_insignificant(text, info.as_dict()))
+    problems.add(_present(va_why, inverse), "value", _spread(va_why, inverse))
+    send_value = _spread(va_send, inverse)
+    zero_out = np.asarray([*zero, False], dtype=bool)[inverse] if len(inverse) else np.zeros(0, dtype=bool)
 
-    rejections = [
-        Rejection(row_id(df.at[i, ROW]), column, str(df.at[i, column]), reason)
-        for i, items in sorted(problems.items())
-        for column, reason in items
-    ]
-    ok = df[~df.index.isin(problems.keys())]
-    ok, duplicates, notes = _duplicates(ok)
-    rejections += duplicates
-    zeros = [
-        row_id(r)
-        for r, i, v in zip(ok[ROW], ok["_info"], ok["send"], strict=True)
-        if value_rules.zero_and_insignificant(v, i.as_dict())
-    ]
+    # comment: DHIS2 takes at most 50,000 characters (ValidationUtils.commentIsValid)
+    cm_cats, cm_codes = _column(frame, "comment")
+    long = np.array([len(c) > value_rules.MAX_LENGTH for c in cm_cats], dtype=bool)
+    problems.add(long[cm_codes], "comment", f"longer than {value_rules.MAX_LENGTH} characters")
+
+    # the rows that pass, with their UIDs
+    ok = np.ones(n, dtype=bool)
+    ok[problems.positions()] = False
+    send = pd.DataFrame({
+        "_pos": np.arange(n)[ok],
+        "ds": pd.Categorical(ds_out[ok]),
+        "de": pd.Categorical(_spread([i.uid if i else None for i in infos], de_codes)[ok]),
+        "coc": pd.Categorical(coc_out[ok]),
+        "aoc": pd.Categorical(np.full(int(ok.sum()), DEFAULT_COC, dtype=object)),
+        "period": pd.Categorical(iso_out[ok]),
+        "ou": pd.Categorical(ou_out[ok]),
+        "value": pd.Categorical(send_value[ok]),
+        "comment": pd.Categorical.from_codes(cm_codes[ok], categories=pd.Index(cm_cats, dtype=object)),
+        "zero": zero_out[ok],
+    })  # fmt: skip
+    send, twins, dup_notes = _duplicates(send, frame, problems)
+    notes += dup_notes
+    warned = Problems()
+    if assigned is not None and len(send):
+        _assignment(send, frame, assigned, catalogue, warned, problems if strict else None)
+        if strict and warned.parts:
+            bad = np.isin(send["_pos"].to_numpy(), warned.positions())
+            send = send[~bad].reset_index(drop=True)
+    zeros = int(send["zero"].sum())
     if zeros:
         notes.append(
-            f"{len(zeros)} zero values (rows {_rows(zeros)}) are for data elements where zero is not significant: "
-            "DHIS2 accepts them but does not store them."
+            f"{zeros} zero values are for data elements where zero is not significant: DHIS2 accepts them but does "
+            "not store them (an empty cell in DHIS2 means zero for these)"
         )
-    accepted = ok.drop(columns=["_info", "_period"])
-    return Checked(accepted.reset_index(drop=True), sorted(rejections, key=lambda r: _order(r.row)), notes)
+    return Checked(send, problems, notes, twins, warned)
+
+
+# ---------------------------------------------------------------------------------------------- columns
+
+
+def _column(frame: pd.DataFrame, name: str) -> tuple[list[str], np.ndarray]:
+    """The distinct texts of a column and, per row, the index of its text."""
+    col = frame[name]
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        col = col.astype(str).astype("category")
+    return [str(c) for c in col.cat.categories], col.cat.codes.to_numpy().astype(np.int64)
+
+
+def _distinct(*codes: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray]:
+    """The distinct combinations of several code columns, and per row the index of its combination."""
+    if not len(codes[0]):
+        return [], np.zeros(0, dtype=np.int64)
+    combined = codes[0].astype(np.int64)
+    sizes = [int(c.max()) + 1 for c in codes]
+    for c, size in zip(codes[1:], sizes[1:], strict=True):
+        combined = combined * size + c
+    uniq, inverse = np.unique(combined, return_inverse=True)
+    parts = []
+    rest = uniq
+    for size in reversed(sizes[1:]):
+        rest, part = np.divmod(rest, size)
+        parts.append(part)
+    parts.append(rest)
+    return list(zip(*(p.tolist() for p in reversed(parts)), strict=True)), inverse
+
+
+def _spread(answers: list[Any], inverse: np.ndarray) -> np.ndarray:
+    """One answer per distinct combination, as one per row (object array of references, no new objects)."""
+    table = np.empty(len(answers) + 1, dtype=object)
+    table[: len(answers)] = answers
+    return table[inverse]
+
+
+def _present(answers: list[Any], inverse: np.ndarray) -> np.ndarray:
+    flags = np.array([a is not None for a in answers] + [False], dtype=bool)
+    return flags[inverse]
+
+
+# ---------------------------------------------------------------------------------------------- rules
 
 
 def _coc_reason(catalogue: Catalogue, info: DataElementInfo, text: str) -> str:
@@ -175,25 +306,52 @@ def _coc_reason(catalogue: Catalogue, info: DataElementInfo, text: str) -> str:
     return f"not an option combination of `{info.code}` (option codes joined by +, e.g. {shown})"
 
 
-def _data_set_for(info: DataElementInfo, period, today: date) -> tuple[str | None, str | None]:
-    """The data set this value goes to, or why none takes it (period type, open future periods)."""
+def _period(
+    info: DataElementInfo, text: str, period: Period | None, today: date
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """(data set UID, the period as DHIS2 writes it, why not, a note): periods compared as periods."""
+    if period is None:
+        return None, None, "not a DHIS2 period (e.g. 202406 monthly, 2024S1 six-monthly, 2024 yearly)", None
+    note = None
+    types = sorted({ds.period_type for ds in info.data_sets})
+    if period.type == "Daily" and "Daily" not in types and len(types) == 1:
+        # an Excel date cell (or a date typed in a CSV): the first day of a period stands for that period
+        containing = period_of(types[0], period.start)
+        if containing.start != period.start:
+            return (
+                None,
+                None,
+                (f"a date, but `{info.code}` is reported {types[0]}: write the period, e.g. {containing.iso}"),
+                None,
+            )
+        note = f"dates read as {types[0]} periods (e.g. {text} as {containing.iso})"
+        period = containing
     matching = [ds for ds in info.data_sets if ds.period_type == period.type]
     if not matching:
-        types = sorted({ds.period_type for ds in info.data_sets})
         example = EXAMPLE_PERIOD.get(types[0], "") if types else ""
         hint = f" (e.g. {example})" if example else ""
-        return None, (
-            f"a {period.type} period, but `{info.code}` is reported {' or '.join(types)}{hint} in data set "
-            f"{', '.join(ds.code or ds.uid for ds in info.data_sets)}"
+        return (
+            None,
+            None,
+            (
+                f"a {period.type} period, but `{info.code}` is reported {' or '.join(types)}{hint} in data set "
+                f"{', '.join(ds.code or ds.uid for ds in info.data_sets)}"
+            ),
+            None,
         )
     ds = matching[0]
     latest = latest_open_future_period(ds.period_type, ds.open_future_periods, today)
     if period.is_after(latest):
-        return None, (
-            f"in the future: data set {ds.code or ds.uid} accepts periods up to {latest.iso} today "
-            f"({ds.open_future_periods} open future periods)"
+        return (
+            None,
+            None,
+            (
+                f"in the future: data set {ds.code or ds.uid} accepts periods up to {latest.iso} today "
+                f"({ds.open_future_periods} open future periods)"
+            ),
+            None,
         )
-    return ds.uid, None
+    return ds.uid, period.iso, None, note
 
 
 def _value_reason(info: DataElementInfo, text: str) -> str | None:
@@ -211,28 +369,93 @@ def _value_reason(info: DataElementInfo, text: str) -> str | None:
     return None
 
 
-def _duplicates(ok: pd.DataFrame) -> tuple[pd.DataFrame, list[Rejection], list[str]]:
-    """One data value per (data element, period, org unit, option combos).
+def _placed(legacy, org_units, ou_cats, ou_codes, pe_cats, pe_codes):
+    """The hook for the 2025 reform: ``legacy(code, period)`` (``dhis2_mch.orgunits.resolve_legacy``) names
+    the unit a row of that period belongs to (a pre-reform unit's ``PRE2025-`` code for periods before
+    1 July 2025), or raises with why it belongs to none. Asked once per distinct (code, period)."""
+    pairs, inverse = _distinct(ou_codes, pe_codes)
+    codes, why = [], []
+    for o, p in pairs:
+        text = ou_cats[o]
+        try:
+            codes.append(legacy(text, pe_cats[p]) if text else None)
+            why.append(None if text else "empty: which commune or province?")
+        except InputError as exc:
+            codes.append(None)
+            why.append(str(exc))
+    answers = org_units(sorted({c for c in codes if c}))
+    uids = [answers[c].uid if c and c in answers else None for c in codes]
+    reasons = [w if w or u else answers[c].reason if c in answers else None
+               for c, u, w in zip(codes, uids, why, strict=True)]  # fmt: skip
+    moved = np.array([bool(c) and c != ou_cats[o] for (o, _), c in zip(pairs, codes, strict=True)] + [False])
+    return _spread(uids, inverse), _spread(reasons, inverse), int(moved[inverse].sum())
 
-    Equal repeats are sent once; repeats with different values are all rejected (which one is right?).
-    """
-    key = ["de", "period", "ou", "coc", "aoc"]
-    dup = ok.duplicated(key, keep=False)
-    if not dup.any():
-        return ok, [], []
-    rejections, notes, drop = [], [], []
-    for _, group in ok[dup].groupby(key, sort=False):
-        rows = [row_id(r) for r in group[ROW]]
-        if group["send"].nunique() == 1:
-            drop += list(group.index[1:])
-            notes.append(f"rows {_rows(rows)} give the same value for one data value: sent once")
-        else:
-            drop += list(group.index)
-            why = f"rows {_rows(rows)} give different values for the same data value"
-            rejections += [
-                Rejection(row_id(r), "value", str(v), why) for r, v in zip(group[ROW], group["value"], strict=True)
-            ]
-    return ok.drop(index=drop), rejections, notes
+
+def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):
+    """One data value per (data element, period, org unit, option combos): equal repeats are sent once
+    (and share the outcome of the row sent); repeats with different values are all rejected."""
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    if not len(send):
+        return send, empty, []
+    keys = [send[c].cat.codes.to_numpy().astype(np.int64) for c in ("de", "period", "ou", "coc", "aoc")]
+    _, group = _distinct(*keys)
+    order = np.argsort(group, kind="stable")
+    g = group[order]
+    starts = np.r_[True, g[1:] != g[:-1]]
+    if starts.all():
+        return send, empty, []
+    first_of = order[np.maximum.accumulate(np.where(starts, np.arange(len(g)), 0))]  # per sorted row: its group's first
+    value = send["value"].cat.codes.to_numpy()
+    comment = send["comment"].cat.codes.to_numpy()
+    repeat = order[~starts]
+    kept = first_of[~starts]
+    same = (value[repeat] == value[kept]) & (comment[repeat] == comment[kept])
+    differ_groups = np.unique(group[repeat[~same]])
+    in_conflict = np.isin(group, differ_groups)
+    pos = send["_pos"].to_numpy()
+    lines = frame[ROW].to_numpy()
+    conflicted = np.flatnonzero(in_conflict)
+    reasons = []
+    members: dict[int, list] = {}
+    for i in conflicted.tolist():
+        members.setdefault(int(group[i]), []).append(lines[pos[i]])
+    for i in conflicted.tolist():
+        reasons.append(f"rows {_rows(members[int(group[i])])} give different values for the same data value")
+    problems.add_at(pos[conflicted], "value", reasons)
+    twin_mask = ~in_conflict[repeat] & same
+    twins = (pos[repeat[twin_mask]], pos[kept[twin_mask]])
+    notes = []
+    if len(twins[0]):
+        shown = _rows([lines[p] for p in twins[0][:8].tolist()])
+        notes.append(f"{len(twins[0])} rows repeat another row exactly (rows {shown}): each value sent once")
+    drop = np.zeros(len(send), dtype=bool)
+    drop[repeat[twin_mask]] = True
+    drop |= in_conflict
+    return send[~drop].reset_index(drop=True), twins, notes
+
+
+def _assignment(send, frame, assigned, catalogue, warned: Problems, problems: Problems | None) -> None:
+    """DHIS2 stores a value for an org unit the data set is not assigned to (unless strictOrganisationUnits),
+    but Data Entry never shows it: a warning, or with ``strict`` an error."""
+    pairs, inverse = _distinct(send["ds"].cat.codes.to_numpy().astype(np.int64),
+                               send["ou"].cat.codes.to_numpy().astype(np.int64))  # fmt: skip
+    ds_cats, ou_cats = list(send["ds"].cat.categories), list(send["ou"].cat.categories)
+    why = []
+    for d, o in pairs:
+        ds, ou = ds_cats[d], ou_cats[o]
+        members = assigned.get(ds)
+        why.append(None if members is None or ou in members else (
+            f"data set {catalogue.labels.get(ds, ds)} is not assigned to this org unit: DHIS2 stores the value but "
+            "Data Entry and completeness will not show it (assign the data set, or push with --strict to refuse)"
+        ))  # fmt: skip
+    flagged = _present(why, inverse)
+    if not flagged.any():
+        return
+    positions = send["_pos"].to_numpy()[flagged]
+    reasons = _spread(why, inverse)[flagged].tolist()
+    warned.add_at(positions, "orgUnit", reasons)
+    if problems is not None:
+        problems.add_at(positions, "orgUnit", reasons)
 
 
 def row_id(value: Hashable) -> Hashable:
@@ -240,10 +463,18 @@ def row_id(value: Hashable) -> Hashable:
     return int(value) if isinstance(value, Integral) else value
 
 
-def _order(row: Hashable) -> tuple[int, Any]:
-    return (0, row) if isinstance(row, int) else (1, str(row))
-
-
 def _rows(rows: list[Hashable]) -> str:
-    shown = ", ".join(map(str, rows[:8]))
+    shown = ", ".join(str(row_id(r)) for r in rows[:8])
     return shown + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+
+
+def rejections(frame: pd.DataFrame, problems: Problems) -> list[Rejection]:
+    """The column-wise problems as Rejection objects (for the report; only rows that have a problem)."""
+    lines = frame[ROW].to_numpy()
+    sheets = frame[SHEET].to_numpy() if SHEET in frame.columns else None
+    out = []
+    for pos, column, reason, stage in problems.items():
+        value = str(frame[column].iat[pos]) if column in frame.columns else ""
+        out.append(Rejection(row_id(lines[pos]), column, value, reason, stage, str(sheets[pos]) if sheets is not None
+                             else ""))  # fmt: skip
+    return out

@@ -1,117 +1,56 @@
 """``push_frame`` / ``push_file``: aggregate values into DHIS2, nothing lost on the way.
 
-By default nothing is sent when the preflight rejects a row (``partial=True`` sends the rest).
-Every input row ends stored, rejected (with its reason) or not sent, in ``PushReport.outcomes``;
-rows that were not accepted are written to a rejected-rows file in the same long format, so they
-can be corrected and pushed again. ``on_chunk`` hears each chunk's outcome as soon as it returns.
+read (file) → preflight (every row, column-wise, against the package and the server's org units and
+data set assignments) → bounded chunks, each POSTed and its answer checked against what was sent →
+per-row outcomes → the rows-to-push-again file.
+
+By default nothing is sent when the preflight rejects a row (``partial=True`` sends the rest). A
+chunk's rows are *stored* only when DHIS2's counts for it add up; a 200 whose counts do not is a
+failure. When the server fails midway the push stops: the rows of chunks already answered keep their
+outcome, every other row is *not sent*, and the file lists them, so pushing it finishes the job
+(values DHIS2 may already hold from an unanswered chunk are only updated, never duplicated).
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Hashable
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from dhis2_mch.data.catalogue import build_catalogue
+from dhis2_mch.data import rejected as rejected_file
+from dhis2_mch.data.catalogue import Catalogue, build_catalogue
 from dhis2_mch.data.outcome import ChunkOutcome, OnChunk, RowOutcomes
-from dhis2_mch.data.payload import envelopes
-from dhis2_mch.data.preflight import Rejection, preflight
-from dhis2_mch.data.readers import OPTIONAL, POS, REQUIRED, ROW, Table, normalise, read_table
+from dhis2_mch.data.payload import Envelope, Payloads
+from dhis2_mch.data.preflight import Problems, Rejection, preflight, rejections, row_id
+from dhis2_mch.data.readers import ROW, SHEET, Table, normalise, read_table
+from dhis2_mch.data.report import PushReport
+from dhis2_mch.data.units import ServerUnits, legacy_hook
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import DataValueImportResult
-from dhis2_mch.errors import InputError, ValidationFailed
-from dhis2_mch.files import atomic_write
+from dhis2_mch.errors import ServerUnavailable, UnexpectedResponse, ValidationFailed
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.model.uid import is_valid_uid
-from dhis2_mch.package import load
+from dhis2_mch.project import Compiled, Project
 
-if TYPE_CHECKING:  # the library helper's compiled package; push takes it or a bare Metadata
-    from typing import Protocol
+if TYPE_CHECKING:
+    from dhis2_mch.data.progress import Progress
 
-    class _Compiled(Protocol):
-        metadata: Metadata
+#: what push reads its catalogue from: the compiled package (``Project.load(...).compile(...)``), or a Metadata
+Package = Compiled | Metadata
 
-    Package = Metadata | _Compiled
-else:
-    Package = Any
+__all__ = ["DEFAULT_CHUNK_SIZE", "PushReport", "load_package", "push", "push_file", "push_frame"]
 
 DEFAULT_REJECTED_DIR = Path("build/rejected")
-#: values per POST (see benchmarks/push_send.py for the measurement behind it)
-DEFAULT_CHUNK_SIZE = 10_000
-
-
-@dataclass
-class PushReport:
-    source: Path | str
-    target: str
-    dry_run: bool
-    rows: int
-    outcomes: RowOutcomes = field(default_factory=lambda: RowOutcomes(pd.Index([])))
-    rejections: list[Rejection] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    sent: int = 0
-    data_sets: int = 0
-    results: list[DataValueImportResult] = field(default_factory=list)
-    held_back: bool = False  # preflight found problems and nothing was sent
-    rejected_file: Path | None = None
-
-    def total(self, key: str) -> int:
-        return sum(getattr(r, key) for r in self.results)
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejections and not self.held_back and all(not r.aborted for r in self.results)
-
-    def as_json(self) -> dict:
-        return {
-            "ok": self.ok,
-            "source": str(self.source),
-            "target": self.target,
-            "dry_run": self.dry_run,
-            "rows": self.rows,
-            "sent": self.sent,
-            "held_back": self.held_back,
-            "data_sets": self.data_sets,
-            "import_count": {k: self.total(k) for k in ("imported", "updated", "ignored", "deleted")},
-            "status": [r.status for r in self.results],
-            "rejected": [r.as_json() for r in self.rejections],
-            "rejected_file": str(self.rejected_file) if self.rejected_file else None,
-            "notes": self.notes,
-        }
-
-    def as_text(self) -> str:
-        head = f"Push of {self.source} to {self.target}{' (dry run: DHIS2 stores nothing)' if self.dry_run else ''}"
-        lines = [head, f"  rows read: {self.rows}"]
-        pre = [r for r in self.rejections if r.stage == "preflight"]
-        server = [r for r in self.rejections if r.stage == "server"]
-        if self.held_back:
-            lines.append(
-                f"  {len({r.row for r in pre})} rows failed the preflight, so nothing was sent "
-                "(fix them, or pass --partial to send the other rows)"
-            )
-        else:
-            lines.append(f"  sent: {self.sent} values in {self.data_sets} data sets")
-            lines.append(
-                "  DHIS2: "
-                + ", ".join(f"{k} {self.total(k)}" for k in ("imported", "updated", "ignored", "deleted"))
-                + (f" ({', '.join(sorted({r.status for r in self.results}))})" if self.results else "")
-            )
-        for title, items in (("rejected before sending", pre), ("rejected by DHIS2", server)):
-            if items:
-                lines.append(f"  {title}: {len({r.row for r in items})} rows")
-                lines += [f"    {r.as_text()}" for r in items[:30]]
-                if len(items) > 30:
-                    lines.append(f"    ... and {len(items) - 30} more (all of them in the rejected-rows file)")
-        if self.rejected_file:
-            lines.append(f"  rejected rows kept in {self.rejected_file} (same format: correct and push it again)")
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
+#: values per POST: benchmarks/push_send.py measured the client's CPU per value flat from ~2,000 values a
+#: chunk up, and a chunk of 10,000 is ~1.5 MB of JSON, well under the request size proxies in front of
+#: DHIS2 accept (nginx's client_max_body_size is often raised to 10-50 MB for DHIS2, its default is 1 MB)
+DEFAULT_CHUNK_SIZE = 5_000
+_UID = re.compile(r"\b[A-Za-z][A-Za-z0-9]{10}\b")
 
 
 def push_frame(
@@ -124,18 +63,21 @@ def push_frame(
     chunk_size: int | None = None,
     on_chunk: OnChunk | None = None,
     strict: bool = False,
+    pre_reform: bool = False,
     today: date | None = None,
+    progress: Progress | None = None,
     source: str = "the DataFrame",
 ) -> PushReport:
     """Push a long-format frame (orgUnit, period, dataElement, value; optional categoryOptionCombo,
-    attributeOptionCombo, comment) and say, per row (the frame's index labels are the row ids), whether
-    it was stored, rejected or not sent. ``package``: the compiled package (or its ``Metadata``).
-
-    ``strict``: org units without the value's data set assigned are errors, not warnings.
-    """
-    table, _ = normalise(frame, source)
+    attributeOptionCombo, comment; any dtypes) and say, per row, whether it was stored, rejected or
+    not sent. The frame's index labels are the row ids (``report.outcomes``, ``on_chunk``).
+    ``package``: the compiled package (or its ``Metadata``). ``strict``: org units the value's data set
+    is not assigned to are errors, not warnings. ``pre_reform``: rows of periods before 1 July 2025 go on
+    the pre-reform units (``dhis2_mch.orgunits.resolve_legacy``)."""
+    table = Table(Path(source), normalise(frame, source), [str(c) for c in frame.columns])
     return _push(table, frame.index, conn, _metadata(package), dry_run=dry_run, partial=partial,
-                 chunk_size=chunk_size, on_chunk=on_chunk, strict=strict, today=today, source=source)  # fmt: skip
+                 chunk_size=chunk_size, on_chunk=on_chunk, strict=strict, pre_reform=pre_reform, today=today,
+                 progress=progress, source=source)  # fmt: skip
 
 
 def push_file(
@@ -150,155 +92,233 @@ def push_file(
     chunk_size: int | None = None,
     on_chunk: OnChunk | None = None,
     strict: bool = False,
+    pre_reform: bool = False,
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> PushReport:
-    """Push a CSV or Excel file; row ids are the file's line numbers. Rows not stored are written to
-    ``rejected_dir`` (``None``: not written) in the file's own format, to be corrected and pushed again."""
-    table = read_table(path, sheet)
-    report = _push(table.frame, table.frame.index, conn, _metadata(package), dry_run=dry_run, partial=partial,
-                   chunk_size=chunk_size, on_chunk=on_chunk, strict=strict, today=today, source=path)  # fmt: skip
-    if report.rejections and rejected_dir is not None:
-        report.rejected_file = write_rejected(table, report.rejections, rejected_dir)
+    """Push a CSV or Excel file. Row ids are its physical line numbers (for a workbook of several sheets,
+    the running row number; ``ROW`` and the sheet are in the messages). Every row not stored goes to the
+    rows-to-push-again file in ``rejected_dir`` (``None``: no file)."""
+    table = read_table(path, sheet, progress=progress)
+    ids = pd.Index(table.frame[ROW].to_numpy()) if table.frame[ROW].is_unique else pd.RangeIndex(len(table.frame))
+    try:
+        report = _push(table, ids, conn, _metadata(package), dry_run=dry_run, partial=partial, chunk_size=chunk_size,
+                       on_chunk=on_chunk, strict=strict, pre_reform=pre_reform, today=today, progress=progress,
+                       source=path)  # fmt: skip
+    except (ServerUnavailable, KeyboardInterrupt) as exc:  # stopped midway: the rows not stored still get their file
+        stopped: PushReport | None = getattr(exc, "report", None)
+        if stopped is not None and rejected_dir is not None:
+            stopped.rejected_file, _, _ = rejected_file.write(table, stopped.outcomes, rejected_dir, settle=False)
+        raise
+    if rejected_dir is not None:  # a dry run stores nothing, so it supersedes no earlier file
+        report.rejected_file, report.removed_file, report.own_file_done = rejected_file.write(
+            table, report.outcomes, rejected_dir, settle=not dry_run
+        )
     return report
 
 
-def push(
-    source: Path,
-    conn: Connection,
-    *,
-    metadata: Path = Path("metadata"),
-    dry_run: bool = False,
-    partial: bool = False,
-    rejected_dir: Path = DEFAULT_REJECTED_DIR,
-    sheet: str | None = None,
-    today: date | None = None,
-    chunk_size: int | None = None,
-) -> PushReport:
-    """``push_file`` with the package read from a folder (the CLI's and the demo's way)."""
-    md = load_package(metadata)
-    return push_file(source, conn, md, sheet=sheet, rejected_dir=rejected_dir, dry_run=dry_run, partial=partial,
-                     today=today, chunk_size=chunk_size)  # fmt: skip
+def push(source: Path, conn: Connection, *, metadata: Path | None = None, **options: Any) -> PushReport:
+    """``push_file`` with the package read from a folder or file (None: the programmes' package shipped)."""
+    return push_file(source, conn, load_package(metadata, conn), **options)
 
 
-def load_package(metadata: Path) -> Metadata:
-    """The one place the package is read (switches to ``Project.load(...).compile(...)`` with the library)."""
-    md, findings = load(metadata)
-    broken = [f for f in findings if f.severity == "error"]
-    if broken:
-        raise InputError(f"{metadata}: the package has errors ({broken[0].as_text()}); run `dhis2-mch validate`.")
-    return md
+def load_package(metadata: Path | None = None, conn: Connection | None = None) -> Compiled:
+    """The package compiled for the server's version (the shipped one when ``metadata`` is None); a package
+    with errors stops the push before anything is read or sent."""
+    compiled = Project.load(metadata).compile(conn.version if conn is not None else (2, 40))
+    return compiled.require_valid("nothing was sent")
 
 
 def _metadata(package: Package) -> Metadata:
     return package if isinstance(package, Metadata) else package.metadata
 
 
-def _push(
-    frame: pd.DataFrame,
-    ids: pd.Index,
-    conn: Connection,
-    md: Metadata,
-    *,
-    dry_run: bool,
-    partial: bool,
-    chunk_size: int | None,
-    on_chunk: OnChunk | None,
-    strict: bool,
-    today: date | None,
-    source: Path | str,
-) -> PushReport:
+@dataclass
+class _Run:
+    table: Table
+    ids: pd.Index
+    report: PushReport
+    catalogue: Catalogue
+    units: ServerUnits
+
+    @property
+    def outcomes(self) -> RowOutcomes:
+        return self.report.outcomes
+
+
+def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_run: bool, partial: bool,
+          chunk_size: int | None, on_chunk: OnChunk | None, strict: bool, pre_reform: bool, today: date | None,
+          progress: Progress | None, source: Path | str) -> PushReport:  # fmt: skip
+    frame = table.frame
     catalogue = build_catalogue(md)
-    report = PushReport(source, conn.where, dry_run, len(frame))
-    report.outcomes = RowOutcomes(ids)
-    position = pd.Series(range(len(ids)), index=ids)
-    frame = frame.assign(**{POS: position.loc[frame.index].to_numpy()}).reset_index(drop=True)
-    units = sorted(set(frame["orgUnit"]) - {""})
-    found = api.org_units(conn, codes=units, ids=[u for u in units if is_valid_uid(u)])
-    org_units = {u.code: u.id for u in found if u.code} | {u.id: u.id for u in found}
-    checked = preflight(frame, catalogue, org_units, today=today or date.today(), server=conn.where)
-    report.rejections, report.notes = list(checked.rejections), list(checked.notes)
-    by_row = dict(zip(frame[ROW], frame[POS], strict=True))
-    for r in checked.rejections:
-        report.outcomes.set([by_row[r.row]], "rejected", r.as_text())
-    if checked.rejections and not partial:
+    report = PushReport(source, conn.where, dry_run, len(frame), outcomes=RowOutcomes(ids))
+    report.notes += table.notes
+    if table.ignored_columns:
+        report.notes.append(f"columns not part of the long format, ignored: {', '.join(table.ignored_columns)}")
+    run = _Run(table, ids, report, catalogue, ServerUnits(conn))
+    wanted = sorted({d.uid for info in catalogue.data_elements.values() for d in info.data_sets})
+    found = {o["id"]: o for o in api.fetch_objects(conn, "dataSets", ids=wanted, fields="id,organisationUnits[id]")}
+    assigned = {k: frozenset(u["id"] for u in v.get("organisationUnits") or []) for k, v in found.items()}
+    initial = Problems()
+    for p in table.problems:
+        initial.add_at(np.asarray([p.position]), p.column, [p.reason], "read")
+    checked = preflight(frame, catalogue, run.units, today=today or date.today(), assigned=assigned, strict=strict,
+                        legacy=legacy_hook() if pre_reform else None, problems=initial)  # fmt: skip
+    checked.problems.only_read_for(np.asarray([p.position for p in table.problems], dtype=np.int64))
+    if progress is not None:
+        progress.checked(len(frame))
+    report.rejections = rejections(frame, checked.problems)
+    report.warnings = [] if strict else rejections(frame, checked.warned)
+    report.notes += checked.notes
+    for pos, _column, reason, _stage in checked.problems.items():
+        report.outcomes.set([pos], "rejected", reason)
+    positions_rejected = checked.problems.positions()
+    if len(positions_rejected) and not partial:
         report.held_back = True
-        report.outcomes.default_reason["not sent"] = "held back: other rows failed the preflight"
-    elif len(checked.accepted):
-        _require_deployed(conn, catalogue, checked.accepted)
-        batches = envelopes(checked.accepted, api.default_category_model(conn).substitutions(),
+        report.outcomes.default_reason["not sent"] = "not sent: held back because other rows failed the preflight"
+    elif len(checked.send):
+        missing = sorted(set(checked.send["ds"].cat.categories) - set(found))
+        if missing:
+            raise ValidationFailed(
+                f"{conn.where} has no data set {', '.join(f'{catalogue.labels.get(m, m)} [{m}]' for m in missing)}: "
+                "the package is not deployed there (run `dhis2-mch deploy` first). Nothing was sent."
+            )
+        payloads = Payloads(checked.send, api.default_category_model(conn).substitutions(),
                             chunk_size or DEFAULT_CHUNK_SIZE)  # fmt: skip
-        for number, env in enumerate(batches, 1):
-            result = api.import_data_values(conn, env.body, dry_run=dry_run)
-            report.results.append(result)
-            rejected = _server_rejections(result, env.rows, frame)
-            report.rejections += rejected
-            refused = {by_row[r.row]: f"{r.stage}: {r.reason}" for r in rejected}
-            stored = [p for p in env.positions if p not in refused]
-            report.outcomes.set(stored, "stored")
-            for p, why in refused.items():
-                report.outcomes.set([p], "rejected", why)
-            report.sent += env.size
-            if on_chunk is not None:
-                on_chunk(ChunkOutcome(
-                    number, len(batches), env.data_set, ids[env.positions].tolist(), ids[stored].tolist(),
-                    {ids[p]: why for p, why in refused.items()}, result.imported, result.updated, result.ignored,
-                    result.deleted, dry_run,
-                ))  # fmt: skip
-        report.data_sets = len({e.data_set for e in batches})
+        _send(run, conn, payloads, dry_run, on_chunk, progress)
+    twins, kept = checked.twins
+    if len(twins):
+        report.outcomes.code[twins] = report.outcomes.code[kept]
+        for t, k in zip(twins.tolist(), kept.tolist(), strict=True):
+            if k in report.outcomes.reasons:
+                report.outcomes.reasons[t] = report.outcomes.reasons[k]
+    if progress is not None:
+        progress.done()
+    if report.failure is not None:  # the caller hears it as the error it is, with every row's outcome attached
+        report.failure.report = report  # type: ignore[attr-defined]
+        raise report.failure
     return report
 
 
-def _require_deployed(conn: Connection, catalogue, accepted) -> None:
-    """DHIS2 would refuse every value of a data set it does not know (E7600): say why, before sending."""
-    wanted = sorted(set(accepted["ds"]))
-    found = {o["id"] for o in api.fetch_objects(conn, "dataSets", ids=wanted, fields="id")}
-    missing = [ds for ds in wanted if ds not in found]
-    if missing:
-        names = {d.uid: d.code or d.uid for info in catalogue.data_elements.values() for d in info.data_sets}
-        raise ValidationFailed(
-            f"{conn.where} has no data set {', '.join(f'{names.get(m, m)} [{m}]' for m in missing)}: the package is "
-            "not deployed there (run `dhis2-mch deploy` first). Nothing was sent."
+def _send(run: _Run, conn: Connection, payloads: Payloads, dry_run: bool, on_chunk: OnChunk | None,
+          progress: Progress | None) -> None:  # fmt: skip
+    report = run.report
+    report.chunks_planned = len(payloads)
+    report.outcomes.default_reason["not sent"] = "not sent: the push stopped before this row's chunk was answered"
+    data_sets = set()
+    total = payloads.values
+    for env in payloads:
+        try:
+            result = api.import_data_values(conn, env.body, dry_run=dry_run)
+        except ServerUnavailable as exc:  # transport, HTTP status, authentication: the push stops here
+            report.failure = exc
+            if getattr(exc, "may_have_applied", False):
+                report.outcomes.set(env.positions, "not sent", (
+                    f"not sent: chunk {env.number} got no answer and may already be stored; pushing it again is "
+                    "safe (DHIS2 keeps one value per data element, period, org unit and option combo)"
+                ))  # fmt: skip
+            break
+        except KeyboardInterrupt as exc:
+            report.failure = exc
+            report.outcomes.set(env.positions, "not sent", (
+                f"not sent: interrupted while chunk {env.number} was being sent; it may already be stored, and "
+                "pushing it again is safe"
+            ))  # fmt: skip
+            break
+        report.results.append(result)
+        report.sent += env.size
+        report.chunks += 1
+        data_sets.add(env.data_set)
+        problem = _counts_problem(result, env)
+        if problem:
+            report.failure = UnexpectedCounts(problem, may_have_applied=True)
+            report.outcomes.set(env.positions, "not sent", f"not sent: {problem}")
+            break
+        outcome = _record(run, env, result, dry_run, len(payloads))
+        if progress is not None:
+            progress.sent(report.sent, total, env.number, len(payloads))
+        if on_chunk is not None:
+            on_chunk(outcome)
+    report.data_sets = len(data_sets)
+
+
+class UnexpectedCounts(UnexpectedResponse):
+    """DHIS2 answered, but its counts do not account for the values sent: nothing of the chunk is trusted."""
+
+
+def _counts_problem(result: DataValueImportResult, env: Envelope) -> str | None:
+    """DefaultDataValueSetService counts every value once (imported, updated, ignored or deleted) except a
+    zero it skips as not significant (``skipValue`` counts on a summary whose count is then replaced)."""
+    if result.aborted:
+        return None  # the whole set was refused; every row is rejected with DHIS2's reason
+    low, high = env.size - env.zero, env.size
+    if not low <= result.total <= high or result.ignored < len(_refused(result, env.size)):
+        return (
+            f"DHIS2 answered chunk {env.number} ({env.size:,} values) with counts that do not add up (imported "
+            f"{result.imported}, updated {result.updated}, ignored {result.ignored}, deleted {result.deleted})"
         )
+    return None
 
 
-def _server_rejections(result: DataValueImportResult, rows: list[Hashable], frame) -> list[Rejection]:
-    """DHIS2's conflicts point at positions in the envelope: turn them back into file rows."""
-    by_row = frame.set_index(ROW)
-    out = []
+def _refused(result: DataValueImportResult, size: int) -> dict[int, list[str]]:
+    """Value index in the chunk -> DHIS2's reasons (conflicts point at indexes; rejectedIndexes from 2.39)."""
+    out: dict[int, list[str]] = {}
     for conflict in result.conflicts:
-        column = conflict.property if conflict.property in by_row.columns else "value"
-        for index in conflict.indexes:
-            if 0 <= index < len(rows):
-                row = rows[index]
-                reason = f"{conflict.error_code or 'conflict'}: {conflict.message}"
-                out.append(Rejection(row, column, str(by_row.at[row, column]), reason, "server"))
-    if result.aborted:  # the whole set was refused (data set, org unit, attribute combo): every row with it
-        why = "; ".join(c.describe() for c in result.conflicts) or result.description or result.status
-        out += [Rejection(r, "dataSet", "", f"DHIS2 refused the whole data value set: {why}", "server") for r in rows]
+        for i in conflict.indexes:
+            if 0 <= i < size:
+                out.setdefault(i, []).append(f"{conflict.error_code or 'conflict'}: {conflict.message}")
+    for i in result.rejected_indexes:
+        if 0 <= i < size:
+            out.setdefault(i, ["DHIS2 ignored this value"])
     return out
 
 
-def write_rejected(table: Table, rejections: list[Rejection], folder: Path) -> Path:
-    path = folder / f"{table.path.stem}.rejected.csv"
-    reasons: dict[int, list[Rejection]] = {}
-    for r in rejections:
-        reasons.setdefault(r.row, []).append(r)
-    rows = table.frame.set_index(ROW)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_write(path, encoding="utf-8-sig", newline="") as fh:  # whole or not at all
-            writer = csv.writer(fh)
-            writer.writerow([*REQUIRED, *OPTIONAL, "row", "column", "reason"])
-            for row in sorted(reasons):
-                source = rows.loc[row]
-                writer.writerow(
-                    [
-                        *(source[c] for c in (*REQUIRED, *OPTIONAL)),
-                        row,
-                        "; ".join(dict.fromkeys(r.column for r in reasons[row])),
-                        "; ".join(f"{r.stage}: {r.reason}" for r in reasons[row]),
-                    ]
-                )
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the rejected rows ({exc.strerror or exc}).") from None
-    return path
+def _record(run: _Run, env: Envelope, result: DataValueImportResult, dry_run: bool, of: int) -> ChunkOutcome:
+    frame, report = run.table.frame, run.report
+    labels = {**run.catalogue.labels, **run.units.labels}
+    if result.aborted:
+        why = "; ".join(_humane(c.describe(), labels) for c in result.conflicts) or result.description or result.status
+        refused = {key: [f"DHIS2 refused the whole data value set: {why}"] for key in range(env.size)}
+    else:
+        refused = {i: [_humane(m, labels) for m in ms] for i, ms in _refused(result, env.size).items()}
+    bad = np.fromiter(refused, dtype=np.int64, count=len(refused))
+    stored_mask = np.ones(env.size, dtype=bool)
+    stored_mask[bad] = False
+    report.outcomes.set(env.positions[stored_mask], "stored")
+    reasons: dict = {}
+    for i, ms in refused.items():
+        pos = int(env.positions[i])
+        reason = "; ".join(dict.fromkeys(ms))
+        report.outcomes.set([pos], "rejected", f"server: {reason}")
+        column = _column_of(result, i)
+        value = str(frame[column].iat[pos]) if column in frame.columns else ""
+        report.rejections.append(Rejection(row_id(frame[ROW].iat[pos]), column, value, reason, "server",
+                                           str(frame[SHEET].iat[pos]) if SHEET in frame.columns else ""))  # fmt: skip
+        reasons[run.ids[pos]] = reason
+    return ChunkOutcome(
+        env.number, of, env.data_set, run.ids[env.positions].tolist(), run.ids[env.positions[stored_mask]].tolist(),
+        reasons, result.imported, result.updated, result.ignored, result.deleted, dry_run,
+    )  # fmt: skip
+
+
+_PROPERTY_COLUMN = {"dataElement": "dataElement", "period": "period", "orgUnit": "orgUnit", "value": "value",
+                    "categoryOptionCombo": "categoryOptionCombo", "attributeOptionCombo": "attributeOptionCombo",
+                    "comment": "comment"}  # fmt: skip
+_OBJECT_COLUMN = {"organisationUnit": "orgUnit", "dataElement": "dataElement", "period": "period",
+                  "categoryOptionCombo": "categoryOptionCombo"}  # fmt: skip
+
+
+def _column_of(result: DataValueImportResult, index: int) -> str:
+    for c in result.conflicts:
+        if index in c.indexes:
+            if c.property in _PROPERTY_COLUMN:
+                return _PROPERTY_COLUMN[c.property]
+            for key in c.objects:
+                if key in _OBJECT_COLUMN:
+                    return _OBJECT_COLUMN[key]
+    return "value"
+
+
+def _humane(message: str, labels: dict[str, str]) -> str:
+    """DHIS2's messages name objects by UID: add the code (and name) a person knows them by."""
+    return _UID.sub(lambda m: f"{m.group(0)} ({labels[m.group(0)]})" if m.group(0) in labels else m.group(0), message)

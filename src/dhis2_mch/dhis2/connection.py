@@ -25,6 +25,8 @@ DHIS2 already applied it:
   values (counted as updated/ignored the second time).
 - ``POST /api/tracker`` synchronous with CREATE_AND_UPDATE or UPDATE where every event has its UID.
 
+A read timeout is retried once at most: each try costs the whole read timeout.
+
 Not safe, never retried once they may have reached the server: async job creation (a second job
 would run the same import concurrently with the first), metadata or tracker CREATE without fixed
 UIDs (each try creates new objects), importStrategy DELETE, and anything the caller does not mark
@@ -65,7 +67,7 @@ from dhis2_mch.dhis2._urls import is_loopback
 from dhis2_mch.dhis2.identity import Me, SystemInfo
 from dhis2_mch.dhis2.profiles import Target, Timeouts
 from dhis2_mch.dhis2.version import Version
-from dhis2_mch.errors import ConfigError, DeadlineExceeded
+from dhis2_mch.errors import ConfigError, DeadlineExceeded, ReadTimeout
 
 if TYPE_CHECKING:
     import requests
@@ -313,7 +315,7 @@ class Connection:
         limits = (timeouts or self.timeouts).as_tuple()
         call = Call(self.where, method, shown, self.base_url, limits, self._ca_bundle)
         accepted = frozenset(accept)
-        slept, attempt = 0.0, 0
+        slept, attempt, timeouts_seen = 0.0, 0, 0
         while True:
             attempt += 1
             self.check_deadline(f"about to send {method} {shown}", method=method, path=shown)
@@ -334,6 +336,11 @@ class Connection:
             except requests.exceptions.RequestException as exc:
                 self._deadline_check_after(call, exc)
                 error, retryable, never_sent = transport_error(exc, call, self._hostname)
+                if isinstance(error, ReadTimeout):
+                    # each try costs the whole read timeout: a server that did not answer twice will not
+                    # answer a third time, and four tries of 300 s held a command for 20 minutes
+                    timeouts_seen += 1
+                    retryable = retryable and timeouts_seen < 2
                 if retryable and (safe or never_sent):
                     delay = self.retry.backoff(attempt, self._rng)
                     if attempt < self.retry.attempts and slept + delay <= self.retry.max_total:
@@ -345,6 +352,7 @@ class Connection:
                         self.wait(delay, f"waiting to retry {method} {shown}", may_have_applied=not never_sent)
                         slept += delay
                         continue
+                if attempt > 1 or (retryable and (safe or never_sent)):
                     error.args = (f"{error} Gave up after {attempt} attempt{'s' if attempt > 1 else ''}.",)
                 raise error from exc
 

@@ -1,9 +1,10 @@
 """The sandbox: a local stand-in for DHIS2 2.38–2.42, for development, tests and demos. It is NOT DHIS2.
 
-It answers the Web API calls dhis2-mch makes the way DHIS2 does, as documented with sources in
-``shared/dhis2/FACTS.md`` and shown by the real responses in ``shared/dhis2/samples`` (status codes,
-WebMessage envelopes, import reports and summaries, error codes and texts, per version). Each module
-says what it models and lists what could not be verified.
+It answers the Web API calls dhis2-mch makes the way DHIS2 does (status codes, WebMessage envelopes,
+import reports and summaries, error codes and texts, per version), with rules of its own read from
+dhis2-core and never imported from the client's model or validator (``klasses.py``, ``periods.py``,
+``valuetypes.py``, ``sharing.py``). Each module cites the dhis2-core classes it follows and lists what
+could not be verified; what it does not implement answers 501 (``honesty.py``).
 
     with Sandbox(version="2.40") as sb:          # starts on 127.0.0.1, a free port
         requests.get(sb.url + "/api/me", auth=(sb.username, sb.password))
@@ -16,8 +17,10 @@ Nothing outside ``sandbox/``, ``cli/sandbox.py`` and the tests imports this pack
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dhis2_mch.sandbox.app import App
 from dhis2_mch.sandbox.auth import new_token
@@ -29,11 +32,16 @@ from dhis2_mch.sandbox.seed import (
     ADMIN_USERNAME,
     RESTRICTED_PASSWORD,
     RESTRICTED_USERNAME,
+    USER_UIDS,
+    USERS,
     org_unit_uid,
     seed,
 )
 from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version, parse_version
+
+if TYPE_CHECKING:
+    from dhis2_mch.sandbox.server import SandboxHTTPServer
 
 __all__ = ["Faults", "Sandbox", "SandboxRouter", "Version", "org_unit_uid", "parse_version"]
 
@@ -57,6 +65,9 @@ class Sandbox:
     username, password = ADMIN_USERNAME, ADMIN_PASSWORD
     restricted_username, restricted_password = RESTRICTED_USERNAME, RESTRICTED_PASSWORD
     admin_uid = ADMIN_UID
+    #: every seeded user but admin: username -> UID (password ``district``; ``seed.USERS`` says what each is for)
+    user_uids = USER_UIDS
+    users = USERS
 
     def __init__(
         self,
@@ -77,8 +88,8 @@ class Sandbox:
         self.app = App(self.store, self.version, self.jobs, today)
         self.faults = faults
         self.log = log
-        self._server = None
-        self._thread = None
+        self._server: SandboxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
 
     # -- lifecycle --
 
@@ -86,8 +97,8 @@ class Sandbox:
         from dhis2_mch.sandbox.server import run_in_thread, serve
 
         if self._server is None:
-            self._server = serve(self.app, host, port, faults=self.faults, allow_remote=allow_remote, log=self.log)
-            self._thread = run_in_thread(self._server)
+            server = serve(self.app, host, port, faults=self.faults, allow_remote=allow_remote, log=self.log)
+            self._server, self._thread = server, run_in_thread(server)
         return self
 
     def serve_forever(
@@ -96,11 +107,12 @@ class Sandbox:
         """Serve in the calling thread until interrupted (the CLI); ``ready(url)`` runs once bound."""
         from dhis2_mch.sandbox.server import serve
 
-        self._server = serve(self.app, host, port, faults=self.faults, allow_remote=allow_remote, log=self.log)
+        server = serve(self.app, host, port, faults=self.faults, allow_remote=allow_remote, log=self.log)
+        self._server = server
         if ready:
             ready(self.url)
         try:
-            self._server.serve_forever(poll_interval=0.2)
+            server.serve_forever(poll_interval=0.2)
         finally:
             self.stop()
 
@@ -127,7 +139,7 @@ class Sandbox:
         if self._server is None:
             raise RuntimeError("the sandbox is not started")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def auth(self) -> tuple[str, str]:

@@ -73,7 +73,7 @@ def authorities(user: dict, roles: dict[str, dict]) -> list[str]:
     """The union of the user's roles' authorities, sorted (``/api/me`` lists them)."""
     found: set[str] = set()
     for ref in user.get("userRoles") or []:
-        role = roles.get(ref.get("id")) if isinstance(ref, dict) else None
+        role = roles.get(str(ref.get("id"))) if isinstance(ref, dict) else None
         found.update((role or {}).get("authorities") or [])
     return sorted(found)
 

@@ -1,7 +1,7 @@
 """DHIS2's error codes and message texts, per version, and how data-value conflicts are shaped.
 
-Texts are ``dhis-api/.../feedback/ErrorCode.java`` as recorded in ``shared/dhis2/FACTS.md`` §1–2 and
-the 2.38, 2.40 and 2.42 branches: the 2.39+ wording, with the final "." that 2.38 still had added
+Texts are dhis2-core's ``dhis-api/.../feedback/ErrorCode.java`` of the 2.38, 2.40 and 2.42 branches:
+the 2.39+ wording, with the final "." that 2.38 still had added
 back for the codes that carried one. Arguments are substituted the way ``java.text.MessageFormat`` does
 (``{0}``; numbers get a thousands separator: 50000 -> "50,000").
 
@@ -107,7 +107,7 @@ def message(code: str, version: Version, *args) -> str:
 
 # Data value conflicts: code -> (conflict ``property``, the ``objects`` keys its arguments fill, in order).
 # ImportConflict.createConflict: an identifiable type adds objects[<schema singular>], an I18n argument adds
-# objects[property] = the raw i18n key (notes §3.2; samples 03b/03c).
+# objects[property] = the raw i18n key.
 CONFLICTS = {
     "E7600": ("dataSet", ("dataSet",)),
     "E7601": ("dataSet", ("dataSet",)),

@@ -108,7 +108,7 @@ class Commit(ImportState):
         self.store.save(fixed)
 
     def _generate_option_combos(self, combos: list[dict], stamp: str) -> None:
-        """Add the COCs a category combo lacks: one per option combination, named "a, b" (notes §2)."""
+        """Add the COCs a category combo lacks: one per option combination, named "a, b"."""
         cocs = self.store.objects("categoryOptionCombos")
         new = []
         for combo in combos:
@@ -117,8 +117,8 @@ class Commit(ImportState):
             categories = [self.store.get("categories", ref_id(c)) for c in combo.get("categories") or []]
             option_lists = []
             for cat in categories:
-                opts = [self.store.get("categoryOptions", ref_id(o)) for o in (cat or {}).get("categoryOptions") or []]
-                opts = [o for o in opts if o]
+                found = [self.store.get("categoryOptions", ref_id(o)) for o in (cat or {}).get("categoryOptions") or []]
+                opts = [o for o in found if o]
                 if opts:
                     option_lists.append(opts)
             if not option_lists or len(option_lists) != len(categories):

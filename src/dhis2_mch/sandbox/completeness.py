@@ -69,8 +69,10 @@ def _one(store: Store, version: Version, db, item, user: dict, roots: list, now:
          imported: int, updated: int) -> tuple[int, int]:  # fmt: skip
     item = item if isinstance(item, dict) else {}
     ds_id, pe_id, ou_id = (str(item.get(k) or "").strip() for k in ("dataSet", "period", "organisationUnit"))
-    ds, period, ou = store.get("dataSets", ds_id), parse_period(pe_id, version.minor), store.get(
-        "organisationUnits", ou_id
+    ds, period, ou = (
+        store.get("dataSets", ds_id),
+        parse_period(pe_id, version.minor),
+        store.get("organisationUnits", ou_id),
     )
     problem = (
         (ds_id, "Data set not found or not accessible") if ds is None

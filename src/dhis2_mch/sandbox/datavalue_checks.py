@@ -71,6 +71,11 @@ def _id(ref: Any) -> str | None:
     return ref.get("id") if isinstance(ref, dict) else ref if isinstance(ref, str) else None
 
 
+def _frequency(ds: dict) -> int:
+    """DataSetFrequencyComparator: highest collection frequency (shortest period) first."""
+    return periods.FREQUENCY.get(str(ds.get("periodType")), 999)
+
+
 def _day(text: Any) -> date | None:
     if not isinstance(text, str) or len(text) < 10:
         return None
@@ -130,7 +135,7 @@ class Checks:
         if self.imp.data_set is not None:
             return [self.imp.data_set]
         if self.minor == 38:  # ImportContext.getApprovalDataSet -> DataElement.getApprovalDataSet
-            ordered = sorted(self.data_sets_of(v.de), key=lambda d: periods.FREQUENCY.get(d.get("periodType"), 999))
+            ordered = sorted(self.data_sets_of(v.de), key=_frequency)
             return ordered[:1]
         aoc_combo = _id(v.aoc.get("categoryCombo")) or DEFAULT_COMBO
         return [
@@ -343,7 +348,7 @@ class Checks:
         if self.minor == 38:  # DataElement.getLatestOpenFuturePeriod: its data set of highest frequency
             if self.imp.force or not self.targets(v):
                 return False
-            mine = sorted(self.data_sets_of(v.de), key=lambda d: periods.FREQUENCY.get(d.get("periodType"), 999))
+            mine = sorted(self.data_sets_of(v.de), key=_frequency)
             if not mine or mine[0].get("periodType") not in periods.FREQUENCY:
                 return False
             n = max(int(d.get("openFuturePeriods") or 0) for d in mine)

@@ -1,187 +1,56 @@
-"""``POST /api/dataValueSets`` and ``GET /api/dataValueSets`` as DHIS2 2.38–2.42 do them.
+"""``POST /api/dataValueSets`` as DHIS2 2.38–2.42 do it (``DefaultDataValueSetService.importDataValueSet``).
 
-Import, following DefaultDataValueSetService and DataValueSetImportValidator (FACTS §2, notes §3):
-
-- Envelope checks abort the whole set (status ERROR, "Import process was aborted", nothing counted):
-  E7600 unknown ``dataSet``, E7602 strictDataElements without a data set, E7603 unknown envelope
-  ``orgUnit``, E7604 unknown envelope ``attributeOptionCombo``.
-- Per value, the first failing check rejects it (``ignored`` + 1, index into ``rejectedIndexes``):
-  E7610 data element, E7611 period, E7612 org unit, E7613 category option combo, E7615 attribute option
-  combo, E7617 org unit outside the user's capture hierarchy, E7618 no value and no comment, E7619 value
-  type, E7620 comment, E7621 option, E7630/E7631 COC/AOC required (only with
-  requireCategoryOptionCombo / requireAttributeOptionCombo), E7633 data element not in the data set
-  (only with strictDataElements), E7641 period after the latest open future period of a target data set.
-- Conflicts group by (errorCode, objects) and merge their ``indexes``; ``object`` is the first value of
-  ``objects``; ``property`` names the offending field (samples 03b/03c).
-- Then: zero values of numeric, non-zero-significant, non-AVERAGE data elements are dropped silently and
-  not counted; an existing value whose value, comment and followup are unchanged counts ``ignored``;
-  importStrategy=DELETE soft-deletes (the row stays with deleted=true, FACTS §6); CREATE over an
-  existing value, or UPDATE/DELETE without one, is ignored and rejected without a conflict.
-- ``dryRun`` counts as if it imported and stores nothing. ``atomicMode`` is not honoured (FACTS §6).
-- Status SUCCESS without conflicts, else WARNING; the HTTP answer is 409 for WARNING and ERROR.
+- The envelope (``DataValueSetImportValidator.abortDataSetImport``): E7600 unknown ``dataSet``, E7601 no
+  data write sharing on it, E7603 unknown envelope ``orgUnit``, E7604 unknown or unwritable envelope
+  ``attributeOptionCombo``; all four run, any conflict aborts (status ERROR, "Import process was aborted").
+- ``completeDate`` (``getCompletionDate``, ``handleComplete``): registers the completion when the envelope
+  names a data set, an org unit and a period; else a conflict without error code.
+- Per value: the checks of ``datavalue_checks.py``, in DHIS2's order; the first one that fails rejects
+  the value (``ignored`` + 1, its index in ``rejectedIndexes`` from 2.39).
+- Conflicts group by (errorCode, objects) and merge their ``indexes`` (``ImportConflict`` grouping key);
+  ``object`` is the first of ``objects``; ``objects`` keys are the schema singular names of the
+  conflict's object types and, for an I18n argument, the property with the raw i18n key.
+- Then (``importDataValue``): zero values of numeric, non-zero-significant, non-AVERAGE data elements are
+  dropped silently and not counted; an unchanged value, comment and followup counts ``ignored``;
+  importStrategy=DELETE soft-deletes (the row stays with deleted=true); CREATE over an existing value,
+  or UPDATE/DELETE without one, is ignored and rejected without a conflict.
+- ``dryRun`` counts as if it imported and stores nothing; ``atomicMode`` is not a parameter here.
+- Status SUCCESS without conflicts, else WARNING; the HTTP answer is 409 for WARNING and ERROR
+  (``WebMessageUtils.importSummary``).
 
 Id schemes (``idScheme``, ``dataElementIdScheme``, ``orgUnitIdScheme``, ``categoryOptionComboIdScheme``,
 ``dataSetIdScheme``; in the payload or as parameters, the payload winning) accept UID/ID, CODE, NAME
-and ATTRIBUTE:<uid>, case-insensitively (IdScheme.from).
+and ATTRIBUTE:<uid>, case-insensitively (``IdScheme.from``).
 
-unverified: E7640 (expiry days), approvals, locking, sharing-based E7601/E7614/E7616 and the strict
-category option combo / org unit checks are not modelled; ``idSchemes`` in the echoed importOptions
-prints non-default schemes as ``{"<param>": {"identifiableProperty": "CODE"}}``.
+unverified: ``idSchemes`` in the echoed importOptions prints non-default schemes as
+``{"<param>": {"identifiableProperty": "CODE"}}``; the text of a failed ``completeDate`` parse beyond
+"could not be parsed at index 0".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from dhis2_mch.sandbox import sharing
 from dhis2_mch.sandbox import valuetypes as values
-from dhis2_mch.sandbox.codes import conflict_keys, message
 from dhis2_mch.sandbox.datavalue_checks import Checks, Value
+from dhis2_mch.sandbox.import_summary import (
+    SCHEME_PARAMS,
+    STRICT_FLAGS,
+    Summary,
+    failed_summary,
+    flag,
+    import_options,
+    now_stamp,
+    param,
+    parse_scheme,
+)
 from dhis2_mch.sandbox.klasses import DEFAULT_COC
 from dhis2_mch.sandbox.periods import Period
 from dhis2_mch.sandbox.periods import parse as _parse
 from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version
-
-SCHEME_PARAMS = (
-    "idScheme",
-    "dataElementIdScheme",
-    "orgUnitIdScheme",
-    "categoryOptionComboIdScheme",
-    "dataSetIdScheme",
-    "attributeOptionComboIdScheme",
-)
-STRICT_FLAGS = (
-    "strictPeriods",
-    "strictDataElements",
-    "strictCategoryOptionCombos",
-    "strictAttributeOptionCombos",
-    "strictOrganisationUnits",
-    "strictDataSetApproval",
-    "strictDataSetLocking",
-    "strictDataSetInputPeriods",
-    "requireCategoryOptionCombo",
-    "requireAttributeOptionCombo",
-)
-
-
-def _param(q: dict, key: str) -> str | None:
-    value = q.get(key)
-    return value[0] if value else None
-
-
-def _flag(q: dict, payload: dict, key: str) -> bool:
-    value = payload.get(key) if key in payload else _param(q, key)
-    if isinstance(value, bool):
-        return value
-    return str(value).lower() == "true" if value is not None else False
-
-
-def parse_scheme(text: str | None) -> tuple[str, str | None] | None:
-    """IdScheme.from: None for no scheme; ("UID"|"CODE"|"NAME"|"ATTRIBUTE", attribute uid)."""
-    if not text:
-        return None
-    upper = str(text).upper()
-    if upper.startswith("ATTRIBUTE:") and len(text) == 21:
-        return ("ATTRIBUTE", str(text)[10:])
-    if upper in ("UID", "ID", "UUID"):
-        return ("UID", None)
-    if upper in ("CODE", "NAME"):
-        return (upper, None)
-    return ("UID", None)
-
-
-def now_stamp() -> str:
-    now = datetime.now()
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}"
-
-
-def import_options(q: dict, schemes: dict[str, tuple[str, str | None]]) -> dict:
-    """The ``importOptions`` DHIS2 echoes (key order of sample 03a, 2.40.9)."""
-    opts: dict = {"idSchemes": {k: {"identifiableProperty": v[0]} for k, v in schemes.items()}}
-    opts["dryRun"] = _flag(q, {}, "dryRun")
-    if _param(q, "preheatCache") is not None:
-        opts["preheatCache"] = _flag(q, {}, "preheatCache")
-    opts["async"] = _flag(q, {}, "async")
-    strategy = _param(q, "importStrategy")
-    opts["importStrategy"] = (
-        strategy if strategy in ("CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE") else "CREATE_AND_UPDATE"
-    )
-    merge = _param(q, "mergeMode")
-    opts["mergeMode"] = merge if merge in ("REPLACE", "MERGE", "NONE") else "REPLACE"
-    opts["reportMode"] = "FULL"
-    for key in (
-        "skipExistingCheck",
-        "sharing",
-        "skipNotifications",
-        "skipAudit",
-        "datasetAllowsPeriods",
-        *STRICT_FLAGS,
-        "skipPatternValidation",
-        "ignoreEmptyCollection",
-        "force",
-    ):
-        opts[key] = _flag(q, {}, key)
-    opts["firstRowIsHeader"] = True
-    for key in ("skipLastUpdated", "mergeDataValues", "skipCache"):
-        opts[key] = _flag(q, {}, key)
-    return opts
-
-
-def failed_summary(version: Version, reason: str) -> dict:
-    """``new ImportSummary(ERROR, "The import process failed: " + message)``: nothing else filled in."""
-    body: dict = {
-        "status": "ERROR",
-        "description": f"The import process failed: {reason}",
-        "importCount": {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0},
-        "conflicts": [],
-    }
-    if version.rejected_indexes:
-        body["rejectedIndexes"] = []
-    return body
-
-
-@dataclass
-class Summary:
-    """An ImportSummary being built: counts, grouped conflicts, rejected indexes."""
-
-    version: Version
-    imported: int = 0
-    updated: int = 0
-    ignored: int = 0
-    deleted: int = 0
-    conflicts: dict[tuple, dict] = field(default_factory=dict)
-    rejected: list[int] = field(default_factory=list)
-
-    def conflict(self, code: str, args: tuple, objects_args: tuple, index: int | None = None) -> None:
-        prop, keys = conflict_keys(code, self.version)
-        objects = {k: str(v) for k, v in zip(keys, objects_args, strict=False) if v is not None}
-        key = (code, tuple(objects.values()))
-        found = self.conflicts.get(key)
-        if found is None:
-            found = {}
-            if objects:
-                found["object"] = next(iter(objects.values()))
-            found["objects"] = objects
-            found["value"] = message(code, self.version, *args)
-            found["errorCode"] = code
-            if prop is not None:
-                found["property"] = prop
-            if index is not None:
-                found["indexes"] = []
-            self.conflicts[key] = found
-        if index is not None and index not in found.setdefault("indexes", []):
-            found["indexes"].append(index)
-
-    def legacy_conflict(self, obj: str, text: str) -> None:
-        """ImportSummary.addConflict(object, value): no error code, no objects, no indexes."""
-        self.conflicts[("", obj, text)] = {"object": obj, "value": text}
-
-    def reject(self, index: int) -> None:
-        self.ignored += 1
-        if index not in self.rejected:
-            self.rejected.append(index)
 
 
 @dataclass
@@ -199,17 +68,17 @@ class DataValueImport:
         self.summary = Summary(self.version)
         self.schemes: dict[str, tuple[str, str | None]] = {}
         for key in SCHEME_PARAMS:
-            scheme = parse_scheme(p.get(key)) or parse_scheme(_param(q, key))
+            scheme = parse_scheme(p.get(key)) or parse_scheme(param(q, key))
             if scheme:
                 self.schemes[key] = scheme
-        strategy = p.get("strategy") or _param(q, "importStrategy")
+        strategy = p.get("strategy") or param(q, "importStrategy")
         self.strategy = (
             strategy if strategy in ("CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE") else "CREATE_AND_UPDATE"
         )
-        dry = p.get("dryRun") if p.get("dryRun") is not None else _param(q, "dryRun")
+        dry = p.get("dryRun") if p.get("dryRun") is not None else param(q, "dryRun")
         self.dry_run = dry is True or str(dry).lower() == "true"
-        self.flags = {f: _flag(q, {}, f) for f in STRICT_FLAGS}
-        self.force = _flag(q, {}, "force") and "ALL" in self.granted  # InputUtils.canForceDataInput
+        self.flags = {f: flag(q, {}, f) for f in STRICT_FLAGS}
+        self.force = flag(q, {}, "force") and "ALL" in self.granted  # InputUtils.canForceDataInput
         self._maps: dict[str, dict[str, dict]] = {}
         self.data_set: dict | None = None
         self.outer_ou: dict | None = None

@@ -14,6 +14,10 @@ from dhis2_mch.sandbox.store import Store
 from dhis2_mch.sandbox.versions import Version
 
 
+class FilterError(ValueError):
+    """A ``filter`` DHIS2's query parser refuses (answered 409 with the message)."""
+
+
 def export(store: Store, version: Version, q: dict, resolve: query.Resolver) -> dict:
     wanted = [p for p in KLASSES if (q.get(p) or [""])[0].lower() == "true"]
     plurals = wanted or [p for p in IMPORT_ORDER if store.objects(p)]
@@ -22,6 +26,9 @@ def export(store: Store, version: Version, q: dict, resolve: query.Resolver) -> 
     body: dict = {"system": {"id": "sandbox", "rev": version.revision, "version": version.full, "date": now_stamp()}}
     for plural in sorted(plurals):
         objs = list(store.objects(plural).values())
+        problem = query.filter_error(q.get("filter") or [], query.known_properties(plural, objs), version.minor)
+        if problem is not None:
+            raise FilterError(problem)
         if exclude_defaults:
             objs = [o for o in objs if o.get("id") not in DEFAULT_UIDS.values()]
         objs = query.filter_objects(objs, q.get("filter") or [], (q.get("rootJunction") or ["AND"])[0], resolve)

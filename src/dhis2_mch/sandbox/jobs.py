@@ -2,7 +2,8 @@
 
 DHIS2 answers ``async=true`` at once with a job, then ``/api/system/tasks/{TYPE}/{id}`` lists the job's
 notifications newest first and ``/api/system/taskSummaries/{TYPE}/{id}`` gives the bare report once the
-job is done (FACTS §5). Tracker jobs are read at ``/api/tracker/jobs/{id}`` and ``.../report``.
+job is done (``SystemController``, ``Notifier``). Tracker jobs are read at ``/api/tracker/jobs/{id}``
+and ``.../report``.
 Like DHIS2's in-memory notifier, jobs do not survive a restart.
 """
 

@@ -1,6 +1,6 @@
 """The read side of DHIS2's metadata API as pure functions: ``fields``, ``filter``, ``order``, paging.
 
-Syntax from the developer docs (``/work/notes/dhis2_type_facts.md`` §5):
+Syntax from the DHIS2 developer docs (``web-api/metadata.md``, fields and filters):
 - ``fields=id,name,categoryCombo[id,name]``, ``*``/``:all``/``:owner``/``:persisted`` (every stored
   property, references as ``{"id"}``), ``:identifiable``, ``:nameable``, ``!field`` to drop one,
   ``name~rename(label)``; a nested list on a reference expands the referenced object.
@@ -17,7 +17,10 @@ unverified: the default order of a list (the sandbox sorts by name, then id) and
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
+
+from dhis2_mch.sandbox.klasses import BY_PLURAL
 
 Resolver = Callable[[str], dict | None]
 
@@ -122,6 +125,44 @@ def _nested(value, sub, resolve: Resolver | None):
 # --- filters ------------------------------------------------------------------------------------
 
 
+# DefaultJpaQueryParser.getRestriction (2.38–2.41) / DefaultQueryParser (2.42, adds ieq and !empty)
+OPERATORS = frozenset(
+    {"eq", "!eq", "ne", "neq", "gt", "lt", "gte", "ge", "lte", "le", "like", "!like", "$like", "!$like", "like$",
+     "!like$", "ilike", "!ilike", "startsWith", "$ilike", "!$ilike", "token", "!token", "endsWith", "ilike$",
+     "!ilike$", "in", "!in", "null", "!null", "empty"}
+)  # fmt: skip
+OPERATORS_2_42 = OPERATORS | {"ieq", "!empty"}
+ALIASES = {"gte": "ge", "lte": "le", "startsWith": "$like", "endsWith": "like$", "neq": "!eq", "ne": "!eq"}
+# properties every identifiable/nameable schema has (BaseIdentifiableObject, BaseNameableObject)
+IDENTIFIABLE_PROPERTIES = frozenset(
+    {"id", "code", "name", "displayName", "created", "lastUpdated", "createdBy", "lastUpdatedBy", "href",
+     "shortName", "displayShortName", "description", "displayDescription", "formName", "displayFormName",
+     "translations", "attributeValues", "sharing", "publicAccess", "user", "access", "favorite", "favorites",
+     "externalAccess", "userAccesses", "userGroupAccesses"}
+)  # fmt: skip
+_UID = re.compile(r"^[a-zA-Z][a-zA-Z0-9]{10}$")
+
+
+def filter_error(filters: list[str], known: set[str] | frozenset[str], minor: int) -> str | None:
+    """The QueryParserException message DHIS2 gives for the first bad filter, or None (answered 409).
+
+    "Invalid filter => f" without an operator; "Unknown path property: p" for a property the class does
+    not have (a UID is an attribute filter); "`op` is not a valid operator." (DefaultJpaQueryParser.parse,
+    getRestriction). ``known`` approximates the schema: the identifiable properties, the class's
+    properties in ``klasses.py`` and every property a stored object of the class carries."""
+    operators = OPERATORS_2_42 if minor >= 42 else OPERATORS
+    for text in filters:
+        split = text.split(":")
+        if len(split) < 2:
+            return f"Invalid filter => {text}"
+        path, op = split[0], split[1]
+        if path != "identifiable" and path.split(".")[0] not in known and not _UID.match(path[path.find(".") + 1 :]):
+            return f"Unknown path property: {path}"
+        if op not in operators:
+            return f"`{op}` is not a valid operator."
+    return None
+
+
 def parse_filter(text: str) -> tuple[str, str, str | None]:
     path, _, rest = text.partition(":")
     op, sep, value = rest.partition(":")
@@ -207,6 +248,9 @@ def _list_arg(arg: str) -> set[str]:
 
 def matches(obj: dict, text: str, resolve: Resolver | None = None) -> bool:
     path, op, value = parse_filter(text)
+    op = ALIASES.get(op, op)
+    if path == "identifiable":
+        return any(matches(obj, f"{p}:{op}:{value or ''}", resolve) for p in ("id", "code", "name", "shortName"))
     if path == "displayName":
         path = "name"
     found = _values(obj, path.split("."), resolve)
@@ -242,13 +286,11 @@ def order_objects(objs: list[dict], order: str | None) -> list[dict]:
         prop, _, direction = part.partition(":")
         direction = direction or "asc"
         fold = direction.startswith("i")
-        out.sort(
-            key=lambda o, prop=prop, fold=fold: (
-                o.get(prop) is None,
-                _text(o.get(prop)).lower() if fold else _text(o.get(prop)),
-            ),
-            reverse=direction.endswith("desc"),
-        )
+
+        def key(o: dict, prop: str = prop, fold: bool = fold) -> tuple[bool, str]:
+            return (o.get(prop) is None, _text(o.get(prop)).lower() if fold else _text(o.get(prop)))
+
+        out.sort(key=key, reverse=direction.endswith("desc"))
     return out
 
 
@@ -267,3 +309,15 @@ def page(objs: list, *, paging: bool, page_no: int, page_size: int, link: Callab
     if link and 1 < page_no <= page_count:
         pager["prevPage"] = link(page_no - 1)
     return items, pager
+
+
+def known_properties(plural: str, objs: list[dict]) -> set[str]:
+    """What ``filter`` may name on ``plural``: see ``query.filter_error``."""
+    props = set(IDENTIFIABLE_PROPERTIES)
+    klass = BY_PLURAL.get(plural)
+    if klass is not None:
+        props |= set(klass.required) | set(klass.unique) | set(klass.lengths)
+        props |= {path.split("[")[0].split(".")[0] for path, _ in klass.refs}
+    for obj in objs:
+        props.update(obj)
+    return props

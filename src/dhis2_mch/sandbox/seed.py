@@ -1,13 +1,15 @@
-"""What a fresh sandbox holds: DHIS2's default category model, two users, and a small Vietnamese
+"""What a fresh sandbox holds: DHIS2's default category model, five users, and a small Vietnamese
 org unit hierarchy for the demo.
 
-- Category model with the fixed UIDs every DHIS2 database gets (DefaultCategoryService, FACTS §3).
-- ``admin`` / ``district`` (the DHIS2 demo convention) with authority ALL, captures data everywhere;
-  ``hoathang`` / ``district`` may only enter data (F_DATAVALUE_ADD) and only for Hòa Thắng, so it
-  meets 403s and E7617.
+- Category model with the fixed UIDs every DHIS2 database gets (DefaultCategoryService); the default
+  category option is shared ``rwrw----`` (AccessStringHelper.CATEGORY_OPTION_DEFAULT).
+- Users, all with the password ``district`` (the DHIS2 demo convention): ``admin`` (authority ALL,
+  captures everywhere) and the four of ``USERS`` (Hòa Thắng data entry with and without F_EDIT_EXPIRED,
+  one no sharing will name, and a read-only Lâm Đồng viewer). No user group is seeded: a deployment
+  gives data write access through its own groups and sharing, as on a real DHIS2.
 - Việt Nam → Lâm Đồng (68) → Hòa Thắng (23053), Sông Lũy (23023); Lào Cai (15) → Si Ma Cai (02809),
   Bát Xát (02683), Mường Khương (02761), Bảo Yên (02947): the official codes of QĐ 19/2025/QĐ-TTg
-  (``shared/domain/PROGRAMMES.md`` §3) as ``code``, levels 1–3. UIDs are dhis2-mch's deterministic
+  as ``code``, levels 1–3. UIDs are dhis2-mch's deterministic
   ``derive_uid("organisationUnit", code)``, so an org unit file built by the project matches them.
 """
 
@@ -37,9 +39,12 @@ def derive_uid(type_name: str, key: str) -> str:
 
 
 ADMIN_UID = "xE7jOejl9FI"
-RESTRICTED_UID = derive_uid("user", "hoathang")
+RESTRICTED_UID = derive_uid("user", "hoathang")  # USER_UIDS["hoathang"]
 SUPERUSER_ROLE_UID = "yrB6vc5Ip3r"
 DATA_ENTRY_ROLE_UID = derive_uid("userRole", "DATA_ENTRY")
+LATE_ROLE_UID = derive_uid("userRole", "DATA_ENTRY_NO_LATE")
+READ_ONLY_ROLE_UID = derive_uid("userRole", "READ_ONLY")
+PASSWORD = "district"
 ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "district"
 RESTRICTED_USERNAME, RESTRICTED_PASSWORD = "hoathang", "district"
 
@@ -148,55 +153,48 @@ def org_units() -> list[tuple[str, dict]]:
     return out
 
 
+# username -> (name, role, capture org unit code, data view org unit code, what the user is for)
+USERS = {
+    "hoathang": ("Cán bộ Hòa Thắng", DATA_ENTRY_ROLE_UID, "23053", "23053",
+                 "data entry for Hòa Thắng; may enter data after the expiry days (F_EDIT_EXPIRED); write "
+                 "access to data sets and category options comes from the sharing a deploy gives it"),
+    "hoathang_late": ("Cán bộ Hòa Thắng (no late entry)", LATE_ROLE_UID, "23053", "23053",
+                      "data entry for Hòa Thắng without F_EDIT_EXPIRED: E7640 past a data set's expiry days"),
+    "hoathang_guest": ("Khách Hòa Thắng", DATA_ENTRY_ROLE_UID, "23053", "23053",
+                       "data entry for Hòa Thắng that no sharing names (in no user group): E7601 / E7613"),
+    "viewer": ("Người xem Lâm Đồng", READ_ONLY_ROLE_UID, None, "68",
+               "reads Lâm Đồng's data (needs data read sharing: E2010), may not write (403)"),
+}  # fmt: skip
+USER_UIDS = {username: derive_uid("user", username) for username in USERS}
+
+
 def users() -> list[tuple[str, dict]]:
-    root, hoa_thang = org_unit_uid("VN"), org_unit_uid("23053")
-    return [
+    root = org_unit_uid("VN")
+    roles = [
         ("userRoles", _stamp({"id": SUPERUSER_ROLE_UID, "name": "Superuser", "authorities": ["ALL"]})),
-        (
-            "userRoles",
-            _stamp(
-                {
-                    "id": DATA_ENTRY_ROLE_UID,
-                    "name": "Data entry",
-                    "authorities": ["F_DATAVALUE_ADD", "F_DATAVALUE_DELETE"],
-                }
-            ),
-        ),
-        (
-            "users",
-            _stamp(
-                {
-                    "id": ADMIN_UID,
-                    "username": ADMIN_USERNAME,
-                    "firstName": "Sandbox",
-                    "surname": "Admin",
-                    "name": "Sandbox Admin",
-                    "userRoles": [{"id": SUPERUSER_ROLE_UID}],
-                    "organisationUnits": [{"id": root}],
-                    "dataViewOrganisationUnits": [{"id": root}],
-                    "teiSearchOrganisationUnits": [],
-                    "userGroups": [],
-                }
-            ),
-        ),
-        (
-            "users",
-            _stamp(
-                {
-                    "id": RESTRICTED_UID,
-                    "username": RESTRICTED_USERNAME,
-                    "firstName": "Cán bộ",
-                    "surname": "Hòa Thắng",
-                    "name": "Cán bộ Hòa Thắng",
-                    "userRoles": [{"id": DATA_ENTRY_ROLE_UID}],
-                    "organisationUnits": [{"id": hoa_thang}],
-                    "dataViewOrganisationUnits": [{"id": hoa_thang}],
-                    "teiSearchOrganisationUnits": [],
-                    "userGroups": [],
-                }
-            ),
-        ),
-    ]
+        ("userRoles", _stamp({"id": DATA_ENTRY_ROLE_UID, "name": "Data entry",
+                              "authorities": ["F_DATAVALUE_ADD", "F_DATAVALUE_DELETE", "F_EDIT_EXPIRED"]})),
+        ("userRoles", _stamp({"id": LATE_ROLE_UID, "name": "Data entry (no late entry)",
+                              "authorities": ["F_DATAVALUE_ADD", "F_DATAVALUE_DELETE"]})),
+        ("userRoles", _stamp({"id": READ_ONLY_ROLE_UID, "name": "Read only", "authorities": ["M_dhis-web-dashboard"]})),
+    ]  # fmt: skip
+    admin = {
+        "id": ADMIN_UID, "username": ADMIN_USERNAME, "firstName": "Sandbox", "surname": "Admin",
+        "name": "Sandbox Admin",
+        "userRoles": [{"id": SUPERUSER_ROLE_UID}], "organisationUnits": [{"id": root}],
+        "dataViewOrganisationUnits": [{"id": root}], "teiSearchOrganisationUnits": [], "userGroups": [],
+    }  # fmt: skip
+    people = [("users", _stamp(admin))]
+    for username, (name, role, capture, view, _why) in USERS.items():
+        first, _, last = name.partition(" ")
+        people.append(("users", _stamp({
+            "id": USER_UIDS[username], "username": username, "firstName": first, "surname": last, "name": name,
+            "userRoles": [{"id": role}],
+            "organisationUnits": [{"id": org_unit_uid(capture)}] if capture else [],
+            "dataViewOrganisationUnits": [{"id": org_unit_uid(view)}] if view else [],
+            "teiSearchOrganisationUnits": [], "userGroups": [],
+        })))  # fmt: skip
+    return roles + people
 
 
 def seed_objects() -> list[tuple[str, dict]]:
@@ -210,4 +208,5 @@ def seed(store) -> None:
     with store.transaction():
         store.save(seed_objects())
         store.set_password(ADMIN_USERNAME, ADMIN_UID, ADMIN_PASSWORD)
-        store.set_password(RESTRICTED_USERNAME, RESTRICTED_UID, RESTRICTED_PASSWORD)
+        for username, uid in USER_UIDS.items():
+            store.set_password(username, uid, PASSWORD)

@@ -60,12 +60,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        if fault and fault.kind == "error":
+        if fault and faults and fault.kind == "error":
             status, headers, payload = error_response(fault, faults.retry_after)
             self._write(status, headers, payload, 0.0)
             return
         url = urlsplit(self.path)
-        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        address = self.server.server_address
+        host = self.headers.get("Host") or f"{address[0]!s}:{address[1]}"
         req = Request(
             method=self.command,
             path=url.path,

@@ -58,7 +58,8 @@ def _access_map(value: Any, id_keys: tuple[str, ...]) -> dict[str, str]:
 
 def read(obj: dict) -> Sharing:
     """The sharing an object carries, from its ``sharing`` block and the legacy properties."""
-    block = obj.get("sharing") if isinstance(obj.get("sharing"), dict) else {}
+    found = obj.get("sharing")
+    block: dict = found if isinstance(found, dict) else {}
     legacy_owner = obj.get("user")
     s = Sharing(
         public=block.get("public") or obj.get("publicAccess"),

@@ -31,9 +31,9 @@ CREATE TABLE IF NOT EXISTS datavalues (
     followup INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (de, pe, ou, coc, aoc));
 CREATE INDEX IF NOT EXISTS datavalues_ou ON datavalues (ou, pe_start);
-CREATE TABLE IF NOT EXISTS completions (
-    ds TEXT NOT NULL, pe TEXT NOT NULL, ou TEXT NOT NULL, aoc TEXT NOT NULL, date TEXT, storedby TEXT,
-    completed INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (ds, pe, ou, aoc));
+CREATE TABLE IF NOT EXISTS complete_registrations (
+    ds TEXT, pe TEXT, ou TEXT, aoc TEXT, date TEXT, stored_by TEXT, completed INTEGER,
+    PRIMARY KEY (ds, pe, ou, aoc));
 CREATE TABLE IF NOT EXISTS events (uid TEXT PRIMARY KEY, program TEXT, orgunit TEXT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (username TEXT PRIMARY KEY, user_uid TEXT NOT NULL, salt TEXT, hash TEXT);
 CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, user_uid TEXT NOT NULL, created TEXT);
@@ -126,7 +126,9 @@ class Store:
         return self._type_of.get(uid)
 
     def by_uid(self, uid: str | None) -> dict | None:
-        plural = self._type_of.get(uid) if uid else None
+        if not uid:
+            return None
+        plural = self._type_of.get(uid)
         return self._objects[plural][uid] if plural else None
 
     def find(self, plural: str, prop: str, value) -> dict | None:
@@ -183,18 +185,18 @@ class Store:
         assert column in ("de", "ou", "coc", "aoc")
         return self._db.execute(f"SELECT 1 FROM datavalues WHERE {column} = ? LIMIT 1", (uid,)).fetchone() is not None
 
-    # --- complete data set registrations ------------------------------------------------------
+    # --- complete data set registrations (also /api/completeDataSetRegistrations) --------------
 
     def complete(self, ds: str, pe: str, ou: str, aoc: str, day: str, stored_by: str) -> None:
         with self.transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO completions (ds, pe, ou, aoc, date, storedby, completed) "
+                "INSERT OR REPLACE INTO complete_registrations (ds, pe, ou, aoc, date, stored_by, completed) "
                 "VALUES (?, ?, ?, ?, ?, ?, 1)",
                 (ds, pe, ou, aoc, day, stored_by),
             )
 
     def completions(self) -> list[dict]:
-        return [dict(r) for r in self._db.execute("SELECT * FROM completions ORDER BY ds, pe, ou, aoc")]
+        return [dict(r) for r in self._db.execute("SELECT * FROM complete_registrations ORDER BY ds, pe, ou, aoc")]
 
     # --- events -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""``POST /api/tracker`` for events of programs without registration (FACTS §4, notes §3.3 and §7).
+"""``POST /api/tracker`` for events of programs without registration (``TrackerImportController``).
 
 ``async`` defaults to true: the answer is 200 "Tracker job added" with a job id, polled at
 ``/api/tracker/jobs/{id}`` (notifications) and ``/api/tracker/jobs/{id}/report`` (the report).
@@ -98,7 +98,12 @@ class TrackerImport:
         self.report_mode = _param(q, "reportMode", ("FULL", "ERRORS", "WARNINGS"), "ERRORS")
 
     def _error(self, code: str, uid: str, *args) -> dict:
-        report = {"message": text(code, self.version, *args), "errorCode": code, "trackerType": "EVENT", "uid": uid}
+        report: dict = {
+            "message": text(code, self.version, *args),
+            "errorCode": code,
+            "trackerType": "EVENT",
+            "uid": uid,
+        }
         if self.version.minor >= 42:
             report["args"] = [str(a) for a in args]
         return report
@@ -136,6 +141,7 @@ class TrackerImport:
             errors.append(self._error("E1013", uid, stage_id))
         if errors:
             return errors
+        assert stage is not None and program is not None and ou is not None  # E1013 / E1010 / E1011 above
         if (stage.get("program") or {}).get("id") != program["id"]:
             errors.append(self._error("E1089", uid, uid, stage["id"], program["id"]))
         if not event.get("occurredAt") and event.get("status", "ACTIVE") != "SCHEDULE":
@@ -203,7 +209,7 @@ class TrackerImport:
             for event in valid:
                 existing = self.store.get_event(event["event"])
                 if self.strategy == "DELETE":
-                    stored.append({**existing, "deleted": True, "updatedAt": stamp})
+                    stored.append({**(existing or {}), "deleted": True, "updatedAt": stamp})
                     deleted += 1
                 else:
                     event.setdefault("status", "ACTIVE")

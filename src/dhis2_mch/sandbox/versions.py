@@ -1,7 +1,7 @@
 """Which DHIS2 version the sandbox plays, and the response details that differ between versions.
 
 Every version-dependent behaviour of the sandbox asks this module, so the differences live in one
-place and each one names its source (``shared/dhis2/FACTS.md`` and ``samples/README.md``):
+place and each one names its source (dhis2-core's branches and real responses recorded from DHIS2 servers):
 
 - 2.38 error texts end with "." (ErrorCode.java), 2.39+ do not;
 - ``rejectedIndexes`` in an ImportSummary exists from 2.39;
@@ -10,7 +10,7 @@ place and each one names its source (``shared/dhis2/FACTS.md`` and ``samples/REA
 - 2.42.0–2.42.4 spell it ``<Class>WebMessageResponse`` (``getSimpleName()``; fixed in 2.42.5, DHIS2-21364).
 
 Short versions ("2.40") get a realistic patch level; the 2.38–2.40 defaults are the versions of the
-recorded play servers in ``shared/dhis2/recorded``; for 2.40–2.42 the revision and build time are
+recorded play servers; for 2.40–2.42 the revision and build time are
 placeholders (``0000000``), not real builds.
 """
 

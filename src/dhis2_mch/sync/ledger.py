@@ -186,6 +186,15 @@ class Ledger:
         frame = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
         return frame[~frame["khash"].isin(present)] if len(frame) else frame
 
+    def flagged_missing(self, instance: str) -> pd.DataFrame:
+        """Values flagged missing by earlier runs and still on the server."""
+        cur = self.db.execute(
+            "SELECT khash, de, pe, ou, coc, aoc, ds, status, file_id, row FROM value WHERE instance = ? "
+            "AND missing = 1 AND status != 'deleted'",
+            (instance,),
+        )
+        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+
     def flag_missing(self, instance: str, khashes: Iterable[int], flag: bool = True) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE value SET missing = ? WHERE instance = ? AND khash = ?",

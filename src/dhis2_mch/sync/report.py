@@ -19,7 +19,8 @@ class Problem:
     stage: str  # preflight | server
 
     def as_text(self) -> str:
-        return f"{self.file} row {self.row}, {self.column} `{self.value}`: {self.reason}"
+        shown = f" `{self.value}`" if self.value else ""
+        return f"{self.file} row {self.row}, {self.column}{shown}: {self.reason}"
 
 
 @dataclass

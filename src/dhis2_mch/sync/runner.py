@@ -160,7 +160,7 @@ def _sync_instance(conn: Connection, sources: list[Source], mappings: dict[str, 
         ledger.mark_pending(instance, chosen, report.run_id)
     for fid, fp, mtime, rows in recorded:  # after the marks: a file is skipped only once its values are ledgered
         ledger.record_file(fid, fingerprint=fp, mtime=mtime, rows=rows, problems=0, summary="", run_id=report.run_id)
-    _missing(conn, ledger, instance, keyed, gone_ids, reports, delete_missing, report.run_id, config)
+    _missing(conn, ledger, instance, keyed, gone_ids, reports, delete_missing, report.run_id, config, package)
     if len(todo):
         rows = todo.assign(orgUnit=todo["ou"].where(todo["ou"] != "", todo["orgUnit"]),
                            khash=todo["khash"].where(todo["resolved"], 0))  # fmt: skip
@@ -211,8 +211,9 @@ def _account(todo: pd.DataFrame, result, hints: dict[str, str], reports: dict[st
         src = todo.loc[r.row]
         rep = reports[str(src["source"])]
         reason = hints.get(r.value, r.reason) if r.column == "orgUnit" else r.reason
-        rep.problems.append(Problem(str(src["_file"]), int(src["_file_row"]), _column(src, r.column),
-                                    str(src[r.column]) if r.column in src else r.value, reason, r.stage))  # fmt: skip
+        column = "value" if r.stage == "server" else r.column  # DHIS2 refused the value in that cell
+        rep.problems.append(Problem(str(src["_file"]), int(src["_file_row"]), _column(src, column),
+                                    str(src[column]) if column in src else r.value, reason, r.stage))  # fmt: skip
         rep.counts["rejected" if r.stage == "server" else "problems"] += 1
     if result.failure:
         for rep in reports.values():
@@ -257,27 +258,35 @@ def _diff(keyed: pd.DataFrame, ledger: Ledger, instance: str, reports: dict[str,
 
 
 def _missing(conn: Connection, ledger: Ledger, instance: str, keyed: pd.DataFrame, gone_ids: list[int],
-             reports: dict[str, SourceReport], delete: bool, run_id: str, config: SyncConfig) -> None:  # fmt: skip
-    """Values whose file was re-read without them, or whose file is gone."""
+             reports: dict[str, SourceReport], delete: bool, run_id: str, config: SyncConfig,
+             package: Package) -> None:  # fmt: skip
+    """Values whose file was re-read without them, or whose file is gone: reported, flagged in the ledger,
+    and deleted on the server only when asked (then also those flagged by earlier runs)."""
     read_ids = [int(i) for i in keyed["file_id"].unique()] if len(keyed) else []
     present = set(keyed["khash"]) if len(keyed) else set()
     gone = ledger.missing(instance, read_ids + gone_ids, present)
-    if not len(gone):
-        return
     sources = dict(ledger.db.execute("SELECT id, source FROM file"))
-    for (fid,), group in gone.groupby(["file_id"]):
-        rep = reports.get(str(sources.get(fid)))
-        if rep is not None:
-            rep.counts["missing"] += len(group)
-            rep.missing += [f"{r.de} {r.pe} {r.ou} {r.coc} (was {r.status})" for r in group.head(10).itertuples()]
-    ledger.flag_missing(instance, gone["khash"])
-    if delete:
-        deleted = delete_values(conn, gone, config.chunk_size)
-        ledger.forget(instance, deleted, run_id)
-        for (fid,), group in gone[gone["khash"].isin(deleted)].groupby(["file_id"]):
+    paths = dict(ledger.db.execute("SELECT id, path FROM file"))
+    code = {uid: info.code for uid, info in package.catalogue.data_elements.items()}
+
+    def count(frame: pd.DataFrame, key: str) -> None:
+        for fid, group in frame.groupby("file_id"):
             rep = reports.get(str(sources.get(fid)))
             if rep is not None:
-                rep.counts["deleted"] += len(group)
+                rep.counts[key] += len(group)
+                if key == "missing":
+                    rep.missing += [f"{paths.get(fid)} row {r.row}: {code.get(str(r.de), r.de)} {r.pe} (was {r.status})"
+                                    for r in group.head(10).itertuples()]  # fmt: skip
+
+    if len(gone):
+        count(gone, "missing")
+        ledger.flag_missing(instance, gone["khash"])
+    if delete:
+        doomed = ledger.flagged_missing(instance)
+        if len(doomed):
+            deleted = delete_values(conn, doomed, config.chunk_size)
+            ledger.forget(instance, deleted, run_id)
+            count(doomed[doomed["khash"].isin(deleted)], "deleted")
 
 
 def _complete(conn: Connection, ledger: Ledger, instance: str, report: RunReport, wanted: bool) -> None:

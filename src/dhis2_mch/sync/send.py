@@ -34,7 +34,7 @@ from dhis2_mch.data.preflight import Rejection
 from dhis2_mch.data.push import push_frame
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
-from dhis2_mch.errors import ServerUnavailable
+from dhis2_mch.errors import AuthError, DeadlineExceeded, HTTPStatusError, ServerUnavailable, TLSError
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.sync.config import Retries
 from dhis2_mch.sync.ledger import Ledger
@@ -105,9 +105,12 @@ def send(
             try:
                 report = push_frame(todo[LONG], conn, md, partial=True, chunk_size=chunk_size, on_chunk=on_chunk,
                                     today=today, source=f"chunk {number}")  # fmt: skip
-            except ServerUnavailable as exc:  # transient: the server is down, restarting or overloaded
-                failure = str(exc)
+            except ServerUnavailable as exc:
                 may_have_applied = may_have_applied or bool(getattr(exc, "may_have_applied", True))
+                if not transient(exc):  # credentials, certificate, deadline, a 4xx: trying again cannot help
+                    _unanswered(ledger, instance, khash, pending, may_have_applied, run_id)
+                    raise
+                failure = str(exc)
                 if attempt < retries.attempts:
                     log.warning("Chunk %d of %d failed (%s); trying again in %.0f s (attempt %d of %d).",
                                 number, len(parts), exc, retries.delay, attempt + 1, retries.attempts)  # fmt: skip
@@ -120,13 +123,27 @@ def send(
             failure = None
             break
         if failure is not None:
-            unanswered = [int(khash[r]) for r in pending if r in khash.index]
-            if not may_have_applied:
-                ledger.mark(instance, ((k, "pending", None) for k in unanswered), run_id)
+            _unanswered(ledger, instance, khash, pending, may_have_applied, run_id)
             result.failure = failure
             return result
         result.chunks += 1
     return result
+
+
+def transient(exc: ServerUnavailable) -> bool:
+    """Worth another try later in the run: the server down, restarting, overloaded, or the line cut."""
+    if isinstance(exc, AuthError | TLSError | DeadlineExceeded):
+        return False
+    if isinstance(exc, HTTPStatusError):
+        return exc.status is None or exc.status >= 500 or exc.status == 429
+    return True
+
+
+def _unanswered(ledger: Ledger, instance: str, khash: pd.Series, rows: set, may_have_applied: bool,
+                run_id: str) -> None:  # fmt: skip
+    """The chunk's values without an answer stay ``sent`` if DHIS2 may have stored them, else ``pending``."""
+    if not may_have_applied:
+        ledger.mark(instance, ((int(khash[r]), "pending", None) for r in rows if r in khash.index), run_id)
 
 
 def delete_values(conn: Connection, gone: pd.DataFrame, chunk_size: int) -> list[int]:

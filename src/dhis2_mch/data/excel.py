@@ -1,0 +1,137 @@
+"""Excel workbooks as provinces fill them: data on any sheet, a title above the header, dates and formulas.
+
+Every sheet whose header (within its first rows) has the long format's columns is read; other sheets
+(a "Read me", a chart) are skipped with a note, and a workbook where no sheet has them is refused with
+what each sheet has. Cells become the text Excel shows: a whole number without ``.0``, a date cell as
+``yyyy-MM-dd`` (the preflight turns the first day of a month into that month's period). A formula
+whose result was never saved (a workbook written by a program and never opened in Excel) has no
+value to send: its row is an error that says so, rather than an empty value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from dhis2_mch.errors import InputError
+
+
+@dataclass
+class SheetProblem:
+    position: int  # row position within the sheet's rows
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: list[str]
+    rows: list[list[str]]
+    lines: list[int]  # the Excel row number of each row
+    problems: list[SheetProblem] = field(default_factory=list)
+
+
+@dataclass
+class Sheets:
+    read: list[Sheet]
+    columns: list[str]  # the first read sheet's header, in its order
+    raw: dict[str, str]  # canonical name -> the header's own spelling
+    notes: list[str] = field(default_factory=list)
+
+
+def read_workbook(path: Path, only: str | None, required: tuple[str, ...], search: int) -> Sheets:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/its own types for files that are not xlsx
+        raise InputError(
+            f"{path}: cannot read the workbook ({type(exc).__name__}: {exc}); is it really an .xlsx file? "
+            "Save it from Excel as Excel Workbook (.xlsx) or CSV UTF-8."
+        ) from None
+    try:
+        names = list(book.sheetnames)
+        if only is not None and only not in names:
+            raise InputError(f"{path}: no sheet named {only!r}; the workbook has: {', '.join(map(repr, names))}.")
+        wanted = {c.lower() for c in required}
+        read: list[Sheet] = []
+        seen: dict[str, str] = {}
+        for name in [only] if only else names:
+            ws = book[name]
+            rows = ws.iter_rows(values_only=True)
+            header_at, header = None, None
+            for number, row in enumerate(rows, 1):
+                cells = [_text(c).strip() for c in row]
+                if wanted <= {c.lower() for c in cells}:
+                    header_at, header = number, cells
+                    break
+                if number >= search:
+                    break
+            if header is None or header_at is None:
+                first = next(iter(ws.iter_rows(max_row=1, values_only=True)), ())
+                seen[name] = ", ".join(_text(c) for c in first if c not in (None, "")) or "nothing"
+                continue
+            width = max((i + 1 for i, c in enumerate(header) if c), default=0)
+            header = header[:width]
+            sheet = Sheet(name, header, [], [])
+            for number, row in enumerate(rows, header_at + 1):
+                cells = [_text(c) for c in row[:width]] + [""] * (width - min(len(row), width))
+                sheet.rows.append(cells)
+                sheet.lines.append(number)
+            read.append(sheet)
+        if not read:
+            has = "; ".join(f"sheet {n!r} starts with: {v}" for n, v in seen.items())
+            raise InputError(
+                f"{path}: no sheet has the columns {', '.join(required)} in a header row (within its first {search} "
+                f"rows). {has}."
+            )
+        notes = [f"sheet {n!r} has no {', '.join(required)} header: skipped" for n in seen if len(names) > 1]
+        if len(read) > 1:
+            notes.append(f"read {len(read)} sheets: {', '.join(repr(s.name) for s in read)}")
+    finally:
+        book.close()
+    _formulas(path, read)
+    raw = {c.strip(): c for c in read[0].columns}
+    return Sheets(read, read[0].columns, {k.lower(): v for k, v in raw.items()}, notes)
+
+
+def _formulas(path: Path, sheets: list[Sheet]) -> None:
+    """Empty cells that hold a formula with no saved result: say so instead of sending nothing."""
+    empty = [(s, i, j) for s in sheets for i, row in enumerate(s.rows) for j, c in enumerate(row) if c == ""]
+    if not empty or not any(any(c for c in row) for s in sheets for row in s.rows):
+        return
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for sheet in sheets:
+            wanted = {(i, j) for s, i, j in empty if s is sheet}
+            if not wanted:
+                continue
+            first = sheet.lines[0] if sheet.lines else 1
+            for i, row in enumerate(book[sheet.name].iter_rows(min_row=first, values_only=True)):
+                for j, cell in enumerate(row[: len(sheet.columns)]):
+                    if (i, j) in wanted and isinstance(cell, str) and cell.startswith("="):
+                        sheet.problems.append(SheetProblem(i, sheet.columns[j], cell, (
+                            "a formula whose result was never saved (the workbook was written by a program, not "
+                            "Excel): open it in Excel, save it, and push it again"
+                        )))  # fmt: skip
+    finally:
+        book.close()
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else format(cell, ".15g")
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == time(0) else cell.isoformat(timespec="minutes")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)

@@ -1,0 +1,92 @@
+"""The rows-to-push-again file: every input row not yet stored, in the input's own columns and order.
+
+Named after the input *and* a digest of its full path (``monthly.3f9a1c2b.csv``), so two inputs both
+called ``monthly.csv`` in different folders never overwrite each other's file. It holds rejected rows
+(with the reason) and rows not sent (held back, or after a failure), never stored ones, so pushing it
+after correcting sends exactly what is missing, and pushing it twice stores nothing twice. Pushing
+the file itself rewrites it with what is still not stored; when everything of an input is stored,
+the file an earlier push left for it is removed. Written to a temporary file and renamed, so an
+interrupted write never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+
+from dhis2_mch.data.outcome import RowOutcomes
+from dhis2_mch.data.readers import COLUMNS, MARKERS, ROW, SHEET, Table
+from dhis2_mch.errors import InputError
+from dhis2_mch.files import atomic_write
+
+_OURS = re.compile(r"\.[0-9a-f]{8}\.csv$")
+
+
+def path_for(source: Path, folder: Path) -> Path:
+    """``folder/<stem>.<8 hex of the input's absolute path>.csv``; an input that is such a file is its own."""
+    source = source.resolve()
+    if is_ours(source, folder):
+        return source
+    digest = hashlib.sha1(str(source).encode("utf-8")).hexdigest()[:8]
+    return folder / f"{source.stem}.{digest}.csv"
+
+
+def is_ours(source: Path, folder: Path) -> bool:
+    return bool(_OURS.search(source.name)) and source.resolve().parent == folder.resolve()
+
+
+def write(
+    table: Table, outcomes: RowOutcomes, folder: Path, *, settle: bool = True
+) -> tuple[Path | None, Path | None, bool]:
+    """Write the file, or when every row is stored (``settle``: not a dry run) remove the one an earlier push
+    left. Returns (file written, stale file removed, the input is such a file and is now all stored)."""
+    target = path_for(table.path, folder)
+    todo = np.flatnonzero(outcomes.code != 0)  # 0 = stored
+    own = target == table.path.resolve()
+    if not len(todo):
+        if not settle:
+            return None, None, False
+        if own:
+            return None, None, True
+        if target.exists():
+            target.unlink()
+            return None, target, False
+        return None, None, False
+    frame = table.frame.iloc[todo]
+    columns = [c for c in table.columns if c not in MARKERS] or list(COLUMNS)
+    raw_of = {v.strip().lower(): k for k, v in table.raw.items()}
+    header = [*columns, "line"] + (["sheet"] if SHEET in frame.columns else []) + ["reason"]
+    reasons = [outcomes.reasons.get(int(p)) or outcomes.default_reason[_name(outcomes, int(p))] for p in todo]
+    cells = {}
+    for name in columns:
+        canonical = raw_of.get(name.strip().lower())
+        cells[name] = frame[canonical].astype(str).to_numpy() if canonical in frame.columns else \
+            np.full(len(frame), "", dtype=object)  # fmt: skip
+    cells["line"] = frame[ROW].to_numpy()
+    if SHEET in frame.columns:
+        cells["sheet"] = frame[SHEET].astype(str).to_numpy()
+    cells["reason"] = np.asarray(reasons, dtype=object)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_csv(target, header, [cells[h] for h in header])
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the rows to push again ({exc.strerror or exc}).") from None
+    return target, None, False
+
+
+def _name(outcomes: RowOutcomes, position: int) -> str:
+    from dhis2_mch.data.outcome import OUTCOMES
+
+    return OUTCOMES[int(outcomes.code[position])]
+
+
+def atomic_write_csv(path: Path, header: list[str], columns: list[np.ndarray]) -> None:
+    """UTF-8 with BOM (Excel opens it with the right letters), all of it or none (``files.atomic_write``)."""
+    with atomic_write(path, encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(zip(*columns, strict=True))

@@ -1,0 +1,107 @@
+"""Organisation units named in a file, found on the server: by code or UID, with hints where DHIS2 would
+only say "not found".
+
+Official codes after the 2025 reform are 2 digits for a province and 5 for a commune (``02809``);
+Excel drops the leading zero of a code typed as a number (``2809``), so an unknown all-digit code is
+tried again zero-padded and offered as "did you mean". A commune written by name (``Xã Si Ma Cai``)
+is matched within the provinces the file's other rows belong to (``data/names.py``), and its code
+suggested; a name is never used in place of a code, the row is rejected with the hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dhis2_mch.data.names import NameIndex, Unit
+from dhis2_mch.data.preflight import UnitAnswer
+from dhis2_mch.dhis2 import api
+from dhis2_mch.dhis2.connection import Connection
+from dhis2_mch.model.uid import is_valid_uid
+
+CODE_WIDTHS = (5, 2)  # commune, province
+
+
+class ServerUnits:
+    """Looks org unit texts up on one server, remembering what it found (UIDs, codes and names for messages)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.by_text: dict[str, api.OrgUnit] = {}
+        self.labels: dict[str, str] = {}  # UID -> "code name"
+        self.answers: dict[str, UnitAnswer] = {}  # texts that are not units, with why
+        self._names: NameIndex | None = None
+
+    def __call__(self, asked: list[str]) -> dict[str, UnitAnswer]:
+        asked = [t for t in dict.fromkeys(asked) if t]
+        texts = [t for t in asked if t not in self.by_text and t not in self.answers]
+        padded = {t: [t.zfill(w) for w in CODE_WIDTHS if len(t) < w] for t in texts if t.isdigit()}
+        codes = sorted({*texts, *(p for ps in padded.values() for p in ps)})
+        found = api.org_units(self.conn, codes=codes, ids=[t for t in texts if is_valid_uid(t)]) if codes else []
+        by_code = {u.code: u for u in found if u.code}
+        by_id = {u.id: u for u in found}
+        for u in found:
+            self.labels[u.id] = f"{u.code} {u.name}" if u.code else (u.name or u.id)
+        answers: dict[str, UnitAnswer] = {}
+        unknown_names = []
+        for t in texts:
+            unit = by_code.get(t) or by_id.get(t)
+            if unit is not None:
+                self.by_text[t] = unit
+                continue
+            near = [by_code[p] for p in padded.get(t, []) if p in by_code]
+            if near:
+                answers[t] = UnitAnswer(None, f"no organisation unit with this code on {self.conn.where}; did you mean "
+                                        + " or ".join(f"`{u.code}` ({u.name})" for u in near)
+                                        + "? (Excel drops the leading zero of a code typed as a number: format the "
+                                        "column as Text)")  # fmt: skip
+            elif not t.isdigit() and not is_valid_uid(t):
+                unknown_names.append(t)
+            else:
+                answers[t] = UnitAnswer(None, f"no organisation unit with this code on {self.conn.where}")
+        if unknown_names:
+            answers.update(self._by_name(unknown_names))
+        self.answers.update(answers)
+        return {t: UnitAnswer(self.by_text[t].id) if t in self.by_text else self.answers[t] for t in asked}
+
+    def _by_name(self, texts: list[str]) -> dict[str, UnitAnswer]:
+        """Names instead of codes: the code to write, found within the provinces of the file's coded rows."""
+        index = self._index()
+        provinces = {p for u in self.by_text.values() if (p := _province_of(u.path or ""))} or index.provinces()
+        out = {}
+        for t in texts:
+            matches = [index.match(t, p) for p in sorted(provinces)]
+            exact = [m for m in matches if m.status == "exact"]
+            if len(exact) == 1:
+                hint = exact[0].hint()
+            elif exact:
+                hint = f"`{t}` names units in several provinces: " + "; ".join(m.hint() for m in exact)
+            else:
+                ambiguous = [m for m in matches if m.status == "ambiguous"]
+                hint = ambiguous[0].hint() if ambiguous else (matches[0].hint() if matches else f"no unit named `{t}`")
+            out[t] = UnitAnswer(None, f"a name, not a code: {hint}")
+        return out
+
+    def _index(self) -> NameIndex:
+        if self._names is None:
+            units = api.list_objects(self.conn, "organisationUnits", fields="id,code,name,path,level")
+            index = NameIndex()
+            for u in units:
+                province = _province_of(str(u.get("path") or ""))
+                if u.get("code") and u.get("name") and province and province != u["id"]:
+                    index.add(Unit(str(u["code"]), str(u["name"]), province, str(u["id"])))
+            self._names = index
+        return self._names
+
+
+def _province_of(path: str) -> str | None:
+    """The level-2 ancestor (the province) from a unit's path ``/country/province/commune``."""
+    parts = [p for p in path.split("/") if p]
+    return parts[1] if len(parts) >= 2 else None
+
+
+def legacy_hook() -> Callable[[str, str], str]:
+    """``dhis2_mch.orgunits.resolve_legacy(code, period)``: the code of the unit a row of that period belongs
+    to (a pre-reform unit's legacy code before 1 July 2025). The one place push learns about the reform."""
+    from dhis2_mch.orgunits import resolve_legacy
+
+    return resolve_legacy
