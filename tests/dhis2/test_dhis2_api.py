@@ -338,3 +338,48 @@ def test_import_events_async_polls_the_tracker_job(rsps, conn, sleeps):
     rsps.get(f"{API}/tracker/jobs/cHh2OCTJvRw/report", json=sample("05b"))
     result = api.import_events(conn, EVENTS, async_=True)
     assert result.ok and result.stats.created == 3 and result.job.kind == "tracker"
+
+
+def _summary(imported: int, ignored: int = 0) -> dict:
+    return {
+        "httpStatus": "OK", "httpStatusCode": 200, "status": "OK", "message": "Import was successful.",
+        "response": {"responseType": "ImportSummary", "status": "SUCCESS",
+                     "importCount": {"imported": imported, "updated": 0, "ignored": ignored, "deleted": 0}},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("values", "imported", "ok"),
+    [
+        (["1", "2", "3"], 3, True),
+        (["1", "2", "3"], 0, False),  # "SUCCESS, 0 imported" after 3 values: not what was asked
+        (["0", "0.0", "7"], 1, True),  # DHIS2 skips zeros that are not significant without counting them
+        (["0", "5", "7"], 1, False),  # one zero may vanish, not two other values
+    ],
+)
+def test_data_value_counts_must_account_for_what_was_sent(rsps, conn, values, imported, ok):
+    add_me(rsps, authorities=["F_DATAVALUE_ADD"])
+    rsps.post(f"{API}/dataValueSets", json=_summary(imported))
+    rows = [{"dataElement": "x", "period": "202401", "orgUnit": "y", "value": v} for v in values]
+    for payload in ({"dataValues": rows}, json.dumps({"dataValues": rows}).encode()):
+        result = api.import_data_values(conn, payload, dry_run=False)
+        assert result.sent == 3 and result.ok is ok
+        assert (result.unaccounted is None) is ok
+        if not ok:
+            assert f"DHIS2 counted {imported} value" in result.unaccounted and "for the 3 sent" in result.unaccounted
+
+
+def test_metadata_commit_counts_must_account_for_what_was_sent(rsps, conn):
+    add_me(rsps)
+    zero = {"httpStatus": "OK", "httpStatusCode": 200, "status": "OK",
+            "response": {"status": "OK", "stats": {"created": 0, "updated": 0, "deleted": 0, "ignored": 0, "total": 0},
+                         "typeReports": []}}  # fmt: skip
+    rsps.post(f"{API}/metadata", json=zero)
+    rsps.post(f"{API}/metadata", json=zero)
+    committed = api.import_metadata(conn, PAYLOAD, import_mode="COMMIT")
+    assert committed.status == "OK" and not committed.ok
+    assert (
+        committed.unaccounted == "DHIS2 counted 0 objects (0 created, 0 updated, 0 deleted, 0 ignored) for the 1 sent"
+    )
+    # importMode=VALIDATE counts nothing in DHIS2 (DefaultObjectBundleService.commit returns first): not held to it
+    assert api.import_metadata(conn, PAYLOAD, import_mode="VALIDATE").ok

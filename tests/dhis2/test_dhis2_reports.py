@@ -303,3 +303,17 @@ def test_notifications_newest_first_and_keyed_by_id():
     assert [n.uid for n in parse_notifications([older, newer])] == ["b", "a"]
     assert [n.uid for n in parse_notifications({"Jb5tS0jJXnE": [newer, older]})] == ["b", "a"]
     assert parse_notifications(None) == []
+
+
+@pytest.mark.parametrize(
+    ("parse", "body"),
+    [
+        (parse_data_value_import, {"responseType": "ImportSummary", "status": "SUCCESS", "importCount": [1, 2]}),
+        (parse_data_value_import, {"responseType": "ImportSummary", "conflicts": 3}),
+        (parse_metadata_import, {"status": "OK", "stats": {"created": "many"}, "typeReports": []}),
+        (parse_metadata_import, {"status": "OK", "stats": {}, "typeReports": [{"klass": "x", "objectReports": 5}]}),
+    ],
+)
+def test_answers_that_break_the_parser_are_unexpected_not_a_crash(parse, body):
+    with pytest.raises(UnexpectedResponse, match="shape dhis2-mch does not recognise"):
+        parse(body)

@@ -21,7 +21,7 @@ import requests
 import responses
 
 from dhis2_mch.data.catalogue import build_catalogue
-from dhis2_mch.data.preflight import preflight
+from dhis2_mch.data.preflight import UnitAnswer, preflight
 from dhis2_mch.data.readers import normalise
 from dhis2_mch.model.uid import derive_uid
 from dhis2_mch.project import Project
@@ -66,11 +66,14 @@ def _deployed(router, compiled) -> None:
 
 
 def _client_rejects(compiled) -> set[int]:
-    frame = pd.DataFrame(ROWS, columns=["orgUnit", "period", "dataElement", "categoryOptionCombo", "value"])
-    frame, _ = normalise(frame)
-    org_units = {code: org_unit_uid(code) for code, _, _ in ORG_UNITS}
+    frame = normalise(pd.DataFrame(ROWS, columns=["orgUnit", "period", "dataElement", "categoryOptionCombo", "value"]))
+    codes = {code for code, _, _ in ORG_UNITS}
+
+    def org_units(texts: list[str]) -> dict[str, UnitAnswer]:
+        return {t: UnitAnswer(org_unit_uid(t)) if t in codes else UnitAnswer(None, "no such org unit") for t in texts}
+
     checked = preflight(frame, build_catalogue(compiled.metadata), org_units, today=TODAY)
-    return {int(r.row) for r in checked.rejections}
+    return {int(p) for p in checked.problems.positions()}
 
 
 def _server_rejects(router) -> set[int]:

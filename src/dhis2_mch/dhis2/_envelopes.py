@@ -10,14 +10,17 @@ helpers. Models ignore keys they do not know, so a future version adding keys do
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict
 
 from dhis2_mch.errors import InputError, UnexpectedResponse
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _ID_SCHEME = re.compile(r"^(?i:uid|id|code|name|attribute:[a-zA-Z][a-zA-Z0-9]{10})$")
 
@@ -81,6 +84,26 @@ def shape_error(what: str, body: Any) -> UnexpectedResponse:
         f"DHIS2 answered the {what} in a shape dhis2-mch does not recognise (top-level: {keys}). The server may "
         "not be DHIS2 2.38–2.42, or a proxy changed the answer."
     )
+
+
+def shape_checked(what: str) -> Callable[[F], F]:
+    """Decorate a parser or reader: an answer that breaks it (a list where an object belongs, a count
+    that is not a number ...) is an ``UnexpectedResponse`` naming ``what``, never an internal error."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+                raise UnexpectedResponse(
+                    f"DHIS2 answered the {what} in a shape dhis2-mch does not recognise ({type(exc).__name__} "
+                    "while reading it). The server may not be DHIS2 2.38–2.42, or a proxy changed the answer."
+                ) from exc
+
+        return cast(F, checked)
+
+    return decorate
 
 
 def choice(name: str, value: str, choices: tuple[str, ...]) -> str:

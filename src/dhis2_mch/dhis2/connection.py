@@ -105,6 +105,10 @@ class Connection:
     parsed JSON or raise an error by kind (``dhis2_mch.errors``): ``ConnectError``, ``TLSError``,
     ``ReadTimeout``, ``DeadlineExceeded``, ``HTTPStatusError`` (``Unauthorized``, ``Forbidden``,
     ``RequestRejected``) or ``UnexpectedResponse``, each with ``may_have_applied``.
+
+    ``timeouts`` bound each answer, ``deadline`` (seconds) the connection's whole life; ``transport``
+    (any ``requests`` adapter, e.g. ``sandbox.adapter.SandboxAdapter``) is mounted for http:// and
+    https://, so no request of this connection reaches the network through anything else.
     """
 
     #: how retries and job polls wait unless ``sleep=`` is given (tests replace it)

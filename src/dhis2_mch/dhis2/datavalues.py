@@ -7,8 +7,8 @@ against the values sent (``sent``/``unaccounted``).
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
@@ -23,6 +23,7 @@ from dhis2_mch.dhis2._envelopes import (
     is_webmessage,
     job_ref,
     serialise,
+    shape_checked,
     shape_error,
 )
 from dhis2_mch.dhis2.authorities import DATA_VALUE_AUTHORITY, require_data_value_import
@@ -51,6 +52,7 @@ class DataValue(Model):
     deleted: bool | None = None
 
 
+@shape_checked("data value read")
 def get_data_values(
     conn: Connection,
     *,
@@ -136,8 +138,9 @@ def import_data_values(
         params[key] = str(option).lower() if isinstance(option, bool) else str(option)
     if async_:
         params["async"] = "true"
-    body, parsed = serialise(payload, "data value")
-    sent, zeros = _count_values(parsed)
+    # serialised once by the caller: counted (~0.1 µs a value), not parsed again (~1.2 µs a value)
+    body = bytes(payload) if isinstance(payload, bytes | bytearray) else serialise(payload, "data value")[0]
+    sent = _count_sent(body)
     if check_authorities:
         require_data_value_import(conn)
     log.info("POST /api/dataValueSets (%d bytes, dryRun=%s, async=%s)", len(body), params["dryRun"], async_)
@@ -148,20 +151,27 @@ def import_data_values(
     if result.job is not None:
         summary = wait_for_job(conn, result.job, poll)
         result = parse_data_value_import(summary).model_copy(update={"job": result.job})
+    # zeros are looked for only when DHIS2 counted fewer values than were sent (DHIS2 skips some uncounted)
+    zeros = _count_zeros(body) if sent is not None and result.total < sent else 0
     return result.model_copy(update={"sent": sent, "sent_zeros": zeros})
 
 
-def _count_values(payload: Any) -> tuple[int | None, int]:
-    """(values in a DataValueSet payload, how many are numeric zeros); (None, 0) when it has no list."""
-    values = payload.get("dataValues") if isinstance(payload, dict) else None
-    if not isinstance(values, list):
-        return None, 0
-    zeros = 0
-    for value in values:
-        text = str(value.get("value") if isinstance(value, dict) else "").strip()
-        with contextlib.suppress(ValueError):
-            zeros += float(text) == 0
-    return len(values), zeros
+#: a data value's ``"value"`` key (in a DataValueSet nothing else has a key named value, and a quote
+#: inside a string is escaped, so this matches once per value), and the same holding a numeric zero
+_VALUE_KEY = (b'"value":', b'"value" :')
+_ZERO_VALUE = re.compile(rb'"value"\s*:\s*"?\s*[-+]?0*(?:\.0*)?\s*"?\s*[,}]')
+
+
+def _count_sent(body: bytes) -> int | None:
+    """Values in the JSON bytes of a DataValueSet, without parsing it (None: not a DataValueSet)."""
+    if b'"dataValues"' not in body:
+        return None
+    return sum(body.count(key) for key in _VALUE_KEY)
+
+
+def _count_zeros(body: bytes) -> int:
+    """Values that are a numeric zero ("0", "0.0", "-0" ...) in the JSON bytes of a DataValueSet."""
+    return len(_ZERO_VALUE.findall(body))
 
 
 class Conflict(Model):
@@ -258,6 +268,7 @@ def _summary(summary: dict, **envelope: Any) -> DataValueImportResult:
     )
 
 
+@shape_checked("data value import")
 def parse_data_value_import(body: Any, http_status: int | None = None) -> DataValueImportResult:
     """Any answer of ``POST /api/dataValueSets`` (200, 409, async) or its task summary → ``DataValueImportResult``."""
     if not isinstance(body, dict):

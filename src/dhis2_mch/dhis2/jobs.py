@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, ValidationError
 
-from dhis2_mch.dhis2._envelopes import JobRef, Model, shape_error
+from dhis2_mch.dhis2._envelopes import JobRef, Model, shape_checked, shape_error
 from dhis2_mch.errors import DeadlineExceeded, TransportError
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class Notification(Model):
         return (self.level or "").upper() == "ERROR"
 
 
+@shape_checked("job status")
 def parse_notifications(body: Any) -> list[Notification]:
     """Notifications, newest first; an empty body (job not known yet) is an empty list."""
     if body is None:

@@ -24,6 +24,7 @@ from dhis2_mch.dhis2._envelopes import (
     is_webmessage,
     job_ref,
     serialise,
+    shape_checked,
     shape_error,
 )
 from dhis2_mch.dhis2.authorities import require_metadata_import
@@ -211,6 +212,7 @@ def _metadata_report(report: dict, **envelope: Any) -> MetadataImportResult:
     )
 
 
+@shape_checked("metadata import")
 def parse_metadata_import(body: Any, http_status: int | None = None) -> MetadataImportResult:
     """Any answer of ``POST /api/metadata`` or its task summary → ``MetadataImportResult``."""
     if not isinstance(body, dict):
@@ -321,6 +323,7 @@ class ObjectResult(Model):
         return self.status == "OK" and not self.errors
 
 
+@shape_checked("object import")
 def parse_object_report(body: Any, http_status: int | None = None) -> ObjectResult:
     """A single-object WebMessage (``response.responseType`` ObjectReport / ApiTokenCreationResponse)."""
     if not isinstance(body, dict) or not is_webmessage(body):

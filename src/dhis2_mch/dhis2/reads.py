@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from pydantic import Field
 
-from dhis2_mch.dhis2._envelopes import Model
+from dhis2_mch.dhis2._envelopes import Model, shape_checked
 from dhis2_mch.dhis2.identity import Me, SystemInfo
 from dhis2_mch.dhis2.version import Version
 from dhis2_mch.errors import InputError, UnexpectedResponse
@@ -103,6 +103,7 @@ def _collection(conn: Connection, path: str, params: Sequence[tuple[str, str]], 
     return [o for o in data.get(key) or [] if isinstance(o, dict)]
 
 
+@shape_checked("metadata read")
 def fetch_objects(
     conn: Connection,
     plural: str,
@@ -150,12 +151,14 @@ def list_objects(conn: Connection, plural: str, *, fields: str = "id,code,name,s
     return _collection(conn, plural, [("fields", fields), ("paging", "false")], plural)
 
 
+@shape_checked("org unit read")
 def root_org_units(conn: Connection) -> list[str]:
     """UIDs of the level-1 organisation units (the ``<OU_ROOT_UID>`` of WHO packages)."""
     params = [("fields", "id"), ("paging", "false"), ("filter", "level:eq:1")]
     return [str(o["id"]) for o in _collection(conn, "organisationUnits", params, "organisationUnits") if o.get("id")]
 
 
+@shape_checked("default category model read")
 def default_category_model(conn: Connection) -> DefaultCategoryModel:
     """The target's default category model, found by the name "default" (code "default" as a fallback)."""
     fields = "id,code,name,categories[id,code,name,categoryOptions[id,code,name]]"
@@ -191,6 +194,7 @@ def default_category_model(conn: Connection) -> DefaultCategoryModel:
     )
 
 
+@shape_checked("org unit read")
 def org_units(
     conn: Connection,
     *,
@@ -203,6 +207,7 @@ def org_units(
     return [OrgUnit.model_validate({**o, "parent_id": (o.get("parent") or {}).get("id")}) for o in found]
 
 
+@shape_checked("org unit read")
 def org_units_within(
     conn: Connection, root: str, *, fields: str = "id,code,name,shortName,path,level,parent[id]"
 ) -> list[OrgUnit]:

@@ -15,6 +15,7 @@ from dhis2_mch.dhis2._envelopes import (
     is_webmessage,
     job_ref,
     serialise,
+    shape_checked,
     shape_error,
 )
 from dhis2_mch.dhis2.jobs import PollPolicy, wait_for_job
@@ -104,6 +105,7 @@ class TrackerImportResult(Model):
         return self.status == "OK" and not self.errors
 
 
+@shape_checked("tracker import")
 def parse_tracker_import(body: Any, http_status: int | None = None) -> TrackerImportResult:
     """``POST /api/tracker`` (bare report, 409 iff ERROR), its async acceptance, or ``/tracker/jobs/{id}/report``."""
     if not isinstance(body, dict):
