@@ -29,7 +29,8 @@ TAGS = {"2.36": "2.36.13.2", "2.38": "2.38.7", "2.39": "2.39.10.1", "2.40": "2.4
 CLASSES = {
     "userGroup": "UserGroup", "legendSet": "LegendSet", "constant": "Constant",
     "categoryOption": "CategoryOption", "category": "Category", "categoryCombo": "CategoryCombo",
-    "categoryOptionCombo": "CategoryOptionCombo", "optionSet": "OptionSet", "option": "Option",
+    "categoryOptionCombo": "CategoryOptionCombo", "categoryOptionGroup": "CategoryOptionGroup",
+    "categoryOptionGroupSet": "CategoryOptionGroupSet", "optionSet": "OptionSet", "option": "Option",
     "organisationUnit": "OrganisationUnit", "organisationUnitGroup": "OrganisationUnitGroup",
     "organisationUnitGroupSet": "OrganisationUnitGroupSet", "dataElement": "DataElement",
     "dataElementGroup": "DataElementGroup", "indicatorType": "IndicatorType", "indicator": "Indicator",

@@ -18,32 +18,21 @@ Every name is imported on first use, so ``import dhis2_mch`` stays light (the CL
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import sys
+import types
 
-from dhis2_mch.errors import (
-    AuthError,
-    ConfigError,
-    ConnectError,
-    DeadlineExceeded,
-    Dhis2MchError,
-    Forbidden,
-    HTTPStatusError,
-    InputError,
-    PackageInvalid,
-    ReadTimeout,
-    ServerUnavailable,
-    SourceError,
-    TLSError,
-    TransportError,
-    Unauthorized,
-    UnexpectedResponse,
-    ValidationFailed,
-)
+TYPE_CHECKING = False  # not typing's: ``import dhis2_mch`` (and so ``dhis2-mch --help``) must not import typing
 
 __version__ = "0.1.0"
 
+_ERRORS = (
+    "AuthError", "ConfigError", "ConnectError", "DeadlineExceeded", "Dhis2MchError", "Forbidden", "HTTPStatusError",
+    "InputError", "PackageInvalid", "ReadTimeout", "ServerUnavailable", "SourceError", "TLSError", "TransportError",
+    "Unauthorized", "UnexpectedResponse", "ValidationFailed",
+)  # fmt: skip
+
 #: public name -> module that defines it, imported when the name is first used
-_LAZY = {
+_LAZY = dict.fromkeys(_ERRORS, "dhis2_mch.errors") | {
     "Project": "dhis2_mch.project",
     "Compiled": "dhis2_mch.project",
     "Connection": "dhis2_mch.dhis2.connection",
@@ -62,11 +51,32 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from dhis2_mch.data.push import push_file, push_frame
     from dhis2_mch.deploy.apply import apply_plan, deploy, plan
     from dhis2_mch.deploy.export import export
     from dhis2_mch.deploy.planfile import PlanOutdated, read_plan, write_plan
     from dhis2_mch.dhis2.connection import Connection
+    from dhis2_mch.errors import (
+        AuthError,
+        ConfigError,
+        ConnectError,
+        DeadlineExceeded,
+        Dhis2MchError,
+        Forbidden,
+        HTTPStatusError,
+        InputError,
+        PackageInvalid,
+        ReadTimeout,
+        ServerUnavailable,
+        SourceError,
+        TLSError,
+        TransportError,
+        Unauthorized,
+        UnexpectedResponse,
+        ValidationFailed,
+    )
     from dhis2_mch.facade import connect, read_values
     from dhis2_mch.project import Compiled, Project
     from dhis2_mch.sandbox import Sandbox
@@ -83,6 +93,19 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
+
+
+class _Facade(types.ModuleType):
+    """``dhis2_mch.deploy`` is the function; importing the subpackage of the same name (``dhis2_mch/deploy/``,
+    always imported by its full name) would otherwise rebind the package's attribute to the module."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Facade
 
 
 __all__ = [

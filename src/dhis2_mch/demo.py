@@ -115,7 +115,7 @@ def _read_back(conn, values: Path, compiled) -> list[dict]:
     frame = read_table(values).frame
     units = {u.code: u.id for u in api.org_units(conn, codes=sorted(set(frame["orgUnit"])))}
     rows = []
-    stored: dict[tuple, str] = {}
+    stored: dict[tuple, str | None] = {}
     for _, r in frame.iterrows():
         info = catalogue.data_element(r["dataElement"])
         if info is None or r["orgUnit"] not in units:

@@ -211,3 +211,22 @@ def _evaluate(node: ast.AST) -> float:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_if" and len(node.args) == 3:
         return _evaluate(node.args[1]) if _evaluate(node.args[0]) else _evaluate(node.args[2])
     raise InputError(f"expression part `{ast.unparse(node)}` is not supported by the offline evaluator.")
+
+
+def report(md: Metadata, path: Path, org_unit: str, period: str, groups: Mapping[str, int] | None = None) -> dict:
+    """Every indicator with a value and every broken validation rule at ``org_unit`` and ``period``."""
+    from dhis2_mch.model.periods import parse_period
+
+    parsed = parse_period(period)
+    if parsed is None:
+        raise InputError(f"period `{period}`: not a DHIS2 period (202406, 2024Q2, 2024S1, 2024 ...).")
+    evaluator = Evaluator(md, groups)
+    values = evaluator.read_values(path)
+    indicators = {}
+    for ind in md.of(Indicator):
+        value = evaluator.indicator(ind.code or "", values, org_unit, period) if ind.code else None
+        if value is not None:
+            indicators[ind.code] = value
+    violations = evaluator.validate(values, org_unit, period, parsed.type)
+    return {"orgUnit": org_unit, "period": period, "indicators": indicators,
+            "violations": [vars(v) for v in violations]}  # fmt: skip

@@ -47,6 +47,7 @@ def read_values(
 
     from dhis2_mch.dhis2 import api
     from dhis2_mch.model.metadata import Metadata
+    from dhis2_mch.model.objects import CategoryOptionCombo
     from dhis2_mch.model.types import DEFAULT_UIDS
     from dhis2_mch.model.uid import is_valid_uid
 
@@ -59,11 +60,10 @@ def read_values(
         return pd.DataFrame(columns=COLUMNS)
     de_code = {d.id: d.code or d.id for d in md.of("dataElements")}
     option_code = {o.id: o.code for o in md.of("categoryOptions")}
-    coc_text = {DEFAULT_UIDS["categoryOptionCombo"]: "default"} | {
-        c.id: "+".join(option_code.get(r.id or "") or r.id or "" for r in c.categoryOptions or [])
-        for c in md.of("categoryOptionCombos")
-        if c.id and c.id != DEFAULT_UIDS["categoryOptionCombo"]
-    }
+    coc_text: dict[str | None, str | None] = {DEFAULT_UIDS["categoryOptionCombo"]: "default"}
+    for coc in md.of(CategoryOptionCombo):
+        if coc.id and coc.id not in coc_text:
+            coc_text[coc.id] = "+".join(option_code.get(r.id or "") or r.id or "" for r in coc.categoryOptions or [])
     values = api.get_data_values(conn, data_set=ds_uid, periods=list(periods), org_units=list(as_given))
     rows = [
         (

@@ -16,14 +16,16 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from dhis2_mch.errors import InputError, PackageInvalid
 from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.objects import IdentifiableObject
 from dhis2_mch.package import shipped_package
-from dhis2_mch.package.yamlio import LocatedDict
+
+if TYPE_CHECKING:
+    from dhis2_mch.package.yamlio import LocatedDict  # PyYAML: only a YAML project needs it
 
 VersionLike = tuple[int, int] | str | Any  # (2, 40), "2.40" / "40.2.2", or a dhis2.version.Version
 DEFAULT_VERSION = (2, 40)

@@ -67,6 +67,18 @@ def never_answers(handler: _Handler) -> None:
     time.sleep(30)
 
 
+def trickles_headers(handler: _Handler) -> None:
+    """Sends the status line, then one header byte every 50 ms: each read is 'on time', the headers never end."""
+    try:
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for _ in range(100000):
+            handler.wfile.write(b"X")
+            handler.wfile.flush()
+            time.sleep(0.05)
+    except OSError:
+        pass
+
+
 def trickles(handler: _Handler) -> None:
     """Answers at once, then sends a long body one byte every 50 ms (each read is 'on time')."""
     handler.send_response(200)

@@ -136,3 +136,10 @@ def test_deploys_to_a_sandbox_that_already_holds_the_who_packages(sandbox_factor
     assert {"es", "vi"} <= {t["locale"] for t in female.get("translations", [])}
     # WHO's own data still resolve: the NUT data sets and their elements are all there
     assert len([d for d in sb.objects("dataSets") if d["name"].startswith("NUT - ")]) == 4
+    # and the second edition arrived whole: the tracker with its stages and rules, checks, targets, dashboards
+    stages = {s["code"] for s in sb.objects("programStages")}
+    assert {"F1000_TR_STAGE_REGISTRATION", "F1000_TR_STAGE_BIRTH", "F1000_TR_STAGE_GROWTH"} <= stages
+    for plural, at_least in (("programRules", 20), ("validationRules", 30), ("constants", 8), ("legendSets", 7),
+                             ("dashboards", 4), ("visualizations", 19)):  # fmt: skip
+        mine = [o for o in sb.objects(plural) if str(o.get("code", "")).startswith(("EMT_", "F1000_", "MCH_"))]
+        assert len(mine) >= at_least, plural

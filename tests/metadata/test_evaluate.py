@@ -84,3 +84,23 @@ def test_an_unknown_code_in_the_values_file_names_the_row(evaluator, tmp_path):
                     encoding="utf-8")  # fmt: skip
     with pytest.raises(InputError, match=r"typo.csv:2: column dataElement: .*F1000_MODELS_OPERATNG"):
         evaluator.read_values(path)
+
+
+def test_evaluate_command_reports_the_figures_and_exits_1_on_a_broken_rule(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from dhis2_mch.cli import cli
+
+    args = ["evaluate", str(SEED), "--org-unit", "15", "--period", "2024S1", "--group", "MCH_REGION3_COMMUNES=70"]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["indicators"]["F1000_IND_MODELS_OPERATING"] == 54 and report["violations"] == []
+    bad = tmp_path / "bad.csv"
+    text = SEED.read_text(encoding="utf-8").replace("DISTRICTS_TOTAL,default,9", "DISTRICTS_TOTAL,default,8")
+    bad.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["evaluate", str(bad), "--org-unit", "15", "--period", "2024S1"])
+    assert result.exit_code == 1
+    assert "BROKEN F1000_VR_DISTRICTS: 9.0 less_than_or_equal_to 8.0" in result.output

@@ -143,3 +143,15 @@ def test_cli_prints_url_and_credentials_once_and_stops_cleanly_on_ctrl_c(tmp_pat
             proc.kill()
     assert proc.returncode == 0, err
     assert "stopped." in out and token not in err and db.exists()
+
+
+def test_a_database_of_an_older_sandbox_gets_the_users_it_lacks(tmp_path):
+    from dhis2_mch.sandbox.seed import USER_UIDS
+
+    db = tmp_path / "old.sqlite"
+    with Sandbox("2.40", db) as sb, sb.store.transaction():  # as an older sandbox left it: no hoathang_late
+        sb.store.delete([("users", USER_UIDS["hoathang_late"])])
+        sb.store._db.execute("DELETE FROM credentials WHERE username = 'hoathang_late'")
+    with Sandbox("2.40", db) as sb:
+        assert sb.get("users", USER_UIDS["hoathang_late"]) is not None
+        assert sb.store.check_password("hoathang_late", "district") == USER_UIDS["hoathang_late"]

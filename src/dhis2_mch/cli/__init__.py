@@ -41,6 +41,7 @@ COMMANDS = {
     "orgunits": "dhis2_mch.cli.orgunits:orgunits",
     "sync": "dhis2_mch.cli.sync:sync",
     "template": "dhis2_mch.cli.template:template",
+    "evaluate": "dhis2_mch.cli.evaluate:evaluate",
 }
 
 

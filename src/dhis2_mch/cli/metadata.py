@@ -39,7 +39,8 @@ def validate(paths: tuple[Path, ...], fmt: str, dhis2_version: str, locale: str)
     """
     from dhis2_mch.project import compile_path
 
-    reports = [compile_path(p, dhis2_version, locale=locale).report() for p in (list(paths) or [None])]
+    sources: list[Path | None] = [*paths] or [None]  # none: the shipped package
+    reports = [compile_path(p, dhis2_version, locale=locale).report() for p in sources]
     if fmt == "json":
         data = (
             reports[0].as_json()

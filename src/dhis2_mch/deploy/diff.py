@@ -63,7 +63,7 @@ def same(wanted: Any, have: Any) -> bool:
     if isinstance(wanted, list) and isinstance(have, list):
         if len(wanted) != len(have):
             return False
-        remote = {}
+        remote: dict[Any, list] = {}
         for item in have:
             remote.setdefault(_item_key(item), []).append(item)
         return all(any(same(w, r) for r in remote.get(_item_key(w), [])) for w in wanted)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from dhis2_mch.deploy.diff import Change, diff
+from dhis2_mch.model.objects import IdentifiableObject
 from dhis2_mch.model.types import BY_NAME, ORDER, lookup, walk_refs
 from dhis2_mch.package.jsonfile import metadata_from_dict
 
@@ -53,7 +54,8 @@ class ObjectPlan:
         return lookup(self.plural).name
 
     def as_json(self) -> dict:
-        data = {"type": self.type, "id": self.uid, "code": self.code, "name": self.name, "action": self.action}
+        data: dict[str, Any] = {"type": self.type, "id": self.uid, "code": self.code, "name": self.name}
+        data["action"] = self.action
         if self.changes:
             data["changes"] = [c.as_json() for c in self.changes]
         return data
@@ -211,7 +213,7 @@ def _unique_clashes(mtype, obj: dict, identities: list[dict], version) -> list[C
 def _unresolved_references(collections: dict, in_package: set[str], server: ServerView) -> list[Conflict]:
     """References to objects that are neither in the package nor on the server (E5002)."""
     wanted: dict[str, set[str]] = {}
-    sites: list[tuple[str, dict, str, str, str]] = []
+    sites: list[tuple[str, IdentifiableObject, str, str, str]] = []
     md, _ = metadata_from_dict(collections)
     for mtype, typed in md.items():
         for spec in mtype.refs:
@@ -225,7 +227,7 @@ def _unresolved_references(collections: dict, in_package: set[str], server: Serv
         Conflict(
             "E5002",
             type_name,
-            obj.id,
+            obj.id or "",
             obj.name,
             where,
             f"Invalid reference [{uid}] ({lookup(target).simple}) on object {obj.name} [{obj.id}]: "

@@ -62,7 +62,7 @@ from dhis2_mch import __version__, logs
 from dhis2_mch.dhis2 import _urls, identity
 from dhis2_mch.dhis2._exceptions import Call, RequestRejected, decode, reason, status_error, transport_error
 from dhis2_mch.dhis2._retry import RETRY_STATUSES, RetryPolicy, retry_after
-from dhis2_mch.dhis2._transport import basic_auth, read_body
+from dhis2_mch.dhis2._transport import Watch, basic_auth, read_body, watched_adapter
 from dhis2_mch.dhis2._urls import is_loopback
 from dhis2_mch.dhis2.identity import Me, SystemInfo
 from dhis2_mch.dhis2.profiles import Target, Timeouts
@@ -197,10 +197,11 @@ class Connection:
             session.headers["Authorization"] = f"ApiToken {secret_value}"
         else:
             session.auth = basic_auth(username or "", secret_value)
-        if transport is not None:
-            # every request of this session goes to the adapter, none to the network
-            session.mount("http://", transport)
-            session.mount("https://", transport)
+        # every request of this session goes to ``transport`` if given (none to the network), else to an
+        # HTTPAdapter whose sockets a watchdog can shut when an exchange outlives its time
+        adapter = transport if transport is not None else watched_adapter()
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
 
     @classmethod
     def from_target(cls, target: Target, **kwargs: Any) -> Connection:
@@ -325,21 +326,27 @@ class Connection:
             self.check_deadline(f"about to send {method} {shown}", method=method, path=shown)
             timeout = self._socket_timeouts(limits)
             log.debug("%s %s (attempt %d)", method, shown, attempt)
+            watch = Watch(self._watch_seconds(limits))
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=body,
-                    headers=headers,
-                    timeout=timeout,
-                    allow_redirects=False,
-                    stream=True,
-                )
-                content = self._read_body(response, call, limits[1])
+                with watch:
+                    response = self.session.request(
+                        method,
+                        url,
+                        params=params,
+                        data=body,
+                        headers=headers,
+                        timeout=timeout,
+                        allow_redirects=False,
+                        stream=True,
+                    )
+                    content = self._read_body(response, call, limits[1])
+                    if watch.fired:  # what was read before the cut is not the whole answer
+                        raise requests.exceptions.ConnectionError("the exchange was cut off by the watchdog")
             except requests.exceptions.RequestException as exc:
                 self._deadline_check_after(call, exc)
                 error, retryable, never_sent = transport_error(exc, call, self._hostname)
+                if watch.fired:  # the watchdog ended it: the server kept the connection, answering too slowly
+                    error, retryable, never_sent = self._too_slow(call, limits), True, False
                 if isinstance(error, ReadTimeout):
                     # each try costs the whole read timeout: a server that did not answer twice will not
                     # answer a third time, and four tries of 300 s held a command for 20 minutes
@@ -393,6 +400,21 @@ class Connection:
         if left is None:
             return limits
         return (max(0.001, min(limits[0], left)), max(0.001, min(limits[1], left)))
+
+    def _watch_seconds(self, limits: tuple[float, float]) -> float:
+        """How long one exchange may take in all: connecting, waiting for the headers, reading the body."""
+        whole = limits[0] + 2 * limits[1]
+        left = self.remaining()
+        return whole if left is None else min(whole, max(0.0, left))
+
+    def _too_slow(self, call: Call, limits: tuple[float, float]) -> ReadTimeout:
+        seconds = limits[0] + 2 * limits[1]
+        return ReadTimeout(
+            f"{call.name}: DHIS2 did not finish answering within {seconds:g} s; it kept the connection open while "
+            "sending little or nothing (a stuck proxy or server). Raise --timeout (or timeout.read in the "
+            "profile) if the server is just slow.",
+            **call.kw(True),
+        )
 
     def _deadline_check_after(self, call: Call, exc: Exception) -> None:
         """A socket timeout cut short by the deadline is the deadline's doing, not the server's."""

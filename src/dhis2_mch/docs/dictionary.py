@@ -8,27 +8,13 @@ languages. Writers (markdown.py, xlsx.py) only lay these rows out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dhis2_mch.docs.naming import BASE, Naming
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.model.objects import IdentifiableObject, Unparsed
-from dhis2_mch.model.translations import translation_property
-from dhis2_mch.model.types import DEFAULT_UIDS
-
-BASE = "en"
-TOKEN = re.compile(r"(#|[A-Z]{1,3})\{([^{}]*)\}")
-DEFAULT_NAMES = {uid: "default" for uid in DEFAULT_UIDS.values()}
-
-#: words used inside the readable formulas, per locale (English for any locale not listed)
-WORDS = {
-    "en": {"events": "number of events", "count_in": "number of org units in", "reporting": "reporting rate",
-           "all": "all", "none": "none"},
-    "vi": {"events": "số sự kiện", "count_in": "số đơn vị thuộc nhóm", "reporting": "tỷ lệ báo cáo",
-           "all": "tất cả", "none": "không có"},
-}  # fmt: skip
+from dhis2_mch.model.objects import CategoryOptionCombo, DataSet, Option, ProgramStage, Section, Unparsed
 
 
 @dataclass
@@ -57,59 +43,7 @@ def build(md: Metadata, locale: str = "vi") -> Dictionary:
     return _Builder(md, locale).build()
 
 
-class _Builder:
-    def __init__(self, md: Metadata, locale: str) -> None:
-        self.md, self.locale = md, locale
-        self.index: dict[str, IdentifiableObject] = {obj.id: obj for _, obj in md.items() if obj.id}
-        self.words = {lc: WORDS.get(lc, WORDS[BASE]) for lc in (BASE, locale)}
-
-    # ---- texts -----------------------------------------------------------------------------------
-
-    def text(self, obj: IdentifiableObject | None, prop: str, locale: str = BASE) -> str:
-        """A translatable text in ``locale`` ('' when missing); English is the property itself."""
-        if obj is None:
-            return ""
-        base = getattr(obj, prop, None)
-        if locale == BASE:
-            return base if isinstance(base, str) else ""
-        wanted = translation_property(prop)
-        for t in obj.translations or []:
-            if t.property == wanted and t.locale == locale:
-                return t.value
-        return ""
-
-    def pair(self, obj, prop: str, label: str) -> dict[str, str]:
-        """``{"Label (en)": ..., "Label (vi)": ...}`` for one translatable property."""
-        return {
-            f"{label} ({BASE})": self.text(obj, prop),
-            f"{label} ({self.locale})": self.text(obj, prop, self.locale),
-        }
-
-    def cols(self, *labels: str) -> list[str]:
-        return [f"{label} ({lc})" for label in labels for lc in (BASE, self.locale)]
-
-    def name(self, uid: str | None, locale: str = BASE) -> str:
-        """Display name of a referenced object in ``locale`` (English, then code, then UID as fallbacks)."""
-        if uid is None:
-            return ""
-        obj = self.index.get(uid)
-        if obj is None:
-            return DEFAULT_NAMES.get(uid, uid)
-        return self.text(obj, "name", locale) or self.text(obj, "name") or obj.code or uid
-
-    def code(self, uid: str | None) -> str:
-        if uid is None:
-            return ""
-        obj = self.index.get(uid)
-        if obj is None:
-            return DEFAULT_NAMES.get(uid, uid)
-        return obj.code or uid
-
-    def labelled(self, uid: str | None, locale: str = BASE) -> str:
-        """``CODE - name`` of a referenced object."""
-        code, name = self.code(uid), self.name(uid, locale)
-        return name if code == name else f"{code} - {name}"
-
+class _Builder(Naming):
     # ---- sheets ----------------------------------------------------------------------------------
 
     def build(self) -> Dictionary:
@@ -138,9 +72,9 @@ class _Builder:
         return {"Code": obj.code or obj.id, f"Name ({BASE})": obj.name if isinstance(obj.name, str) else ""}
 
     def data_elements(self) -> Sheet:
-        used_in: dict[str, list[str]] = {}
-        for ds in self.md.of("dataSets"):
-            for dse in getattr(ds, "dataSetElements", None) or []:
+        used_in: dict[str | None, list[str]] = {}
+        for ds in self.md.of(DataSet):
+            for dse in ds.dataSetElements or []:
                 if dse.dataElement is not None:
                     used_in.setdefault(dse.dataElement.id, []).append(ds.code or ds.id or "")
         for stage in self.md.of("programStages"):
@@ -180,8 +114,8 @@ class _Builder:
         return "\n".join(lines)
 
     def category_combos(self) -> Sheet:
-        coc_count: dict[str, int] = {}
-        for coc in self.md.of("categoryOptionCombos"):
+        coc_count: dict[str | None, int] = {}
+        for coc in self.md.of(CategoryOptionCombo):
             if coc.categoryCombo is not None:
                 coc_count[coc.categoryCombo.id] = coc_count.get(coc.categoryCombo.id, 0) + 1
         columns = ["Code", *self.cols("Name", "Categories and options"), "Option combos", "Data dimension type"]
@@ -218,7 +152,7 @@ class _Builder:
 
     def _sections(self, ds, locale: str) -> str:
         sections = sorted(
-            (s for s in self.md.of("sections") if s.dataSet is not None and s.dataSet.id == ds.id),
+            (s for s in self.md.of(Section) if s.dataSet is not None and s.dataSet.id == ds.id),
             key=lambda s: (s.sortOrder or 0, s.code or ""),
         )
         lines = []
@@ -245,43 +179,6 @@ class _Builder:
             }
 
         return self._sheet("Data sets", "dataSets", columns, row)
-
-    # ---- expressions -----------------------------------------------------------------------------
-
-    def expression(self, expr: str | None, locale: str | None, program_indicator: bool = False) -> str:
-        """``expr`` with UIDs replaced by codes (``locale`` None) or by bracketed names in ``locale``."""
-        if not isinstance(expr, str):
-            return ""
-        words = self.words.get(locale or BASE, WORDS[BASE])
-
-        def replace(m: re.Match) -> str:
-            prefix, parts = m.group(1), m.group(2).strip().split(".")
-            if locale is None:
-                if prefix == "#" and not program_indicator and len(parts) > 1:
-                    return f"#{{{'.'.join([self.code(parts[0]), *(self._coc_codes(p) for p in parts[1:])])}}}"
-                return f"{prefix}{{{'.'.join(self.code(p) for p in parts)}}}"
-            if prefix == "V":
-                return f"[{words['events']}]" if parts == ["event_count"] else f"[{m.group(2)}]"
-            if prefix == "OUG":
-                return f"[{words['count_in']}: {self.name(parts[0], locale)}]"
-            if prefix == "R":
-                return f"[{self.name(parts[0], locale)}: {words['reporting']}]"
-            if prefix == "#" and not program_indicator and len(parts) > 1:
-                combos = [words["all"] if p == "*" else self.name(p, locale) for p in parts[1:]]
-                combos = [c for c in combos if c != "default"]
-                shown = f" ({', '.join(combos)})" if combos else ""
-                return f"[{self.name(parts[0], locale)}{shown}]"
-            return "[" + " › ".join(self.name(p, locale) for p in parts) + "]"
-
-        return " ".join(TOKEN.sub(replace, expr).split())
-
-    def _coc_codes(self, uid: str) -> str:
-        if uid == "*" or uid in DEFAULT_NAMES:
-            return "*" if uid == "*" else "default"
-        coc = self.index.get(uid)
-        if coc is None or not getattr(coc, "categoryOptions", None):
-            return self.code(uid)
-        return "+".join(self.code(r.id) for r in coc.categoryOptions)
 
     def indicators(self) -> Sheet:
         groups: dict[str, list[str]] = {}
@@ -342,8 +239,8 @@ class _Builder:
     def _stages(self, program, locale: str) -> str:
         lines = []
         for ref in program.programStages or []:
-            stage = self.index.get(ref.id)
-            if stage is None:
+            stage = self.index.get(ref.id or "")
+            if not isinstance(stage, ProgramStage):
                 lines.append(self.code(ref.id))
                 continue
             lines.append(f"{self.text(stage, 'name', locale) or self.text(stage, 'name')}:")
@@ -375,8 +272,8 @@ class _Builder:
         columns = ["Code", *self.cols("Name", "Description"), "Value type", *self.cols("Options")]
 
         def options(os, locale: str) -> str:
-            opts = [self.index.get(r.id) for r in os.options or []]
-            opts = sorted((o for o in opts if o is not None), key=lambda o: (o.sortOrder or 0, o.code or ""))
+            found = [self.index.get(r.id or "") for r in os.options or []]
+            opts = sorted((o for o in found if isinstance(o, Option)), key=lambda o: (o.sortOrder or 0, o.code or ""))
             return "\n".join(f"{o.code}: {self.text(o, 'name', locale) or self.text(o, 'name')}" for o in opts)
 
         def row(os) -> dict[str, Any]:

@@ -85,6 +85,18 @@ class CategoryCombo(IdentifiableObject):
     categories: list[Ref] | None = None
 
 
+class CategoryOptionGroup(NameableObject):
+    dataDimensionType: str | None = None
+    categoryOptions: list[Ref] | None = None
+    groupSets: list[Ref] | None = None
+
+
+class CategoryOptionGroupSet(NameableObject):
+    dataDimensionType: str | None = None
+    dataDimension: bool | None = None
+    categoryOptionGroups: list[Ref] | None = None
+
+
 class CategoryOptionCombo(IdentifiableObject):
     categoryCombo: Ref | None = None
     categoryOptions: list[Ref] | None = None

@@ -55,7 +55,7 @@ def metadata_from_dict(data: dict) -> tuple[Metadata, list[f.Finding]]:
     return md, findings
 
 
-def pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
+def pydantic_problems(exc: ValidationError) -> list[tuple[str | None, str]]:
     """(property, message) per problem, e.g. ('zeroIsSignificant', 'expected a boolean, got "yes"')."""
     out = []
     for err in exc.errors():

@@ -42,7 +42,10 @@ def located(value: Any, file: str, line: int) -> Any:
 
 # libyaml's parser (about ten times faster) where PyYAML was built with it; the construction and the
 # resolver below are Python either way, so both behave the same.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]  # chosen at run time (libyaml or not)
     pass
 
 

@@ -138,7 +138,13 @@ IDENTIFIABLE_PROPERTIES = frozenset(
     {"id", "code", "name", "displayName", "created", "lastUpdated", "createdBy", "lastUpdatedBy", "href",
      "shortName", "displayShortName", "description", "displayDescription", "formName", "displayFormName",
      "translations", "attributeValues", "sharing", "publicAccess", "user", "access", "favorite", "favorites",
-     "externalAccess", "userAccesses", "userGroupAccesses"}
+     "externalAccess", "userAccesses", "userGroupAccesses",
+     # properties of the classes dhis2-mch reads, present on their schemas even where no object has them yet
+     "level", "path", "parent", "children", "openingDate", "closedDate", "valueType", "domainType",
+     "aggregationType", "zeroIsSignificant", "categoryCombo", "categoryOptions", "categories", "optionSet",
+     "options", "periodType", "dataSetElements", "organisationUnits", "dataElements", "programType", "program",
+     "programStages", "dataDimensionType", "username", "userCredentials", "userRoles", "userGroups", "users",
+     "legendSets", "groupSets", "dataSet", "indicatorType", "numerator", "denominator"}
 )  # fmt: skip
 _UID = re.compile(r"^[a-zA-Z][a-zA-Z0-9]{10}$")
 

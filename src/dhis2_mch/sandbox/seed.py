@@ -202,11 +202,25 @@ def seed_objects() -> list[tuple[str, dict]]:
 
 
 def seed(store) -> None:
-    """Fill an empty store (a file ``--db`` keeps what it has, so a restart loses nothing)."""
+    """Fill an empty store (a file ``--db`` keeps what it has, so a restart loses nothing); a store from an
+    older sandbox gets the seeded users, roles and default sharing it lacks, and nothing else."""
     if not store.is_empty:
+        _upgrade(store)
         return
     with store.transaction():
         store.save(seed_objects())
         store.set_password(ADMIN_USERNAME, ADMIN_UID, ADMIN_PASSWORD)
         for username, uid in USER_UIDS.items():
             store.set_password(username, uid, PASSWORD)
+
+
+def _upgrade(store) -> None:
+    with store.transaction():
+        missing = [(plural, obj) for plural, obj in users() if store.get(plural, obj["id"]) is None]
+        store.save(missing)
+        for username, uid in USER_UIDS.items():
+            if store.get("users", uid) is not None and not store.has_credentials(username):
+                store.set_password(username, uid, PASSWORD)
+        option = store.get("categoryOptions", DEFAULT_UIDS["categoryOptions"])
+        if option is not None and not option.get("publicAccess"):
+            store.save([("categoryOptions", {**option, "publicAccess": "rwrw----"})])

@@ -224,6 +224,9 @@ class Store:
                 (username, user_uid, salt, password_hash(password, salt)),
             )
 
+    def has_credentials(self, username: str) -> bool:
+        return self._db.execute("SELECT 1 FROM credentials WHERE username = ?", (username,)).fetchone() is not None
+
     def check_password(self, username: str, password: str) -> str | None:
         """The user's UID when ``password`` is right, else None."""
         row = self._db.execute("SELECT * FROM credentials WHERE username = ?", (username,)).fetchone()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dhis2_mch.model.categories import combinations, combo_name
 from dhis2_mch.model.uid import derive_uid
@@ -40,16 +40,16 @@ def option_combos(raws: Iterable[Raw]) -> Combos:
         option_lists = [[by_uid[r["id"]] for r in c.out.get("categoryOptions") or [] if r["id"] in by_uid]
                         for c in categories if c is not None]  # fmt: skip
         for options in combinations(option_lists):
-            codes = [o.code for o in options]
-            coc = {
-                "id": derive_uid("categoryOptionCombo", raw.code, *codes),
-                "name": combo_name([o.out.get("name") or o.code for o in options]),
+            codes = [o.code or "" for o in options]
+            coc: dict[str, Any] = {
+                "id": derive_uid("categoryOptionCombo", raw.code or "", *codes),
+                "name": combo_name([o.out.get("name") or o.code or "" for o in options]),
                 "categoryCombo": {"id": raw.uid},
                 "categoryOptions": [{"id": o.uid} for o in options],
             }
             vi = [_translation(o.out, "NAME", "vi") for o in options]
             if all(vi):
-                coc["translations"] = [{"locale": "vi", "property": "NAME", "value": combo_name(vi)}]
+                coc["translations"] = [{"locale": "vi", "property": "NAME", "value": combo_name([v or "" for v in vi])}]
             combos.objects.append((coc, raw.where("categories")))
             combos.by_options[(raw.uid, frozenset(codes))] = coc["id"]
     return combos

@@ -33,11 +33,12 @@ def resolve(compiler: Compiler, raw: Raw, key: str, expr: Any, cocs: Combos) -> 
         if prefix == "#" and is_pi:
             kinds = ["programStage", "dataElement"]
         else:
-            kinds = {"#": ["dataElement", "coc", "coc"], "I": ["programIndicator"], "D": ["program", "dataElement"],
-                     "OUG": ["organisationUnitGroup"], "N": ["indicator"], "R": ["dataSet", None],
-                     "C": ["constant"],
-                     "A": ["program", "trackedEntityAttribute"] if len(parts) == 2 else ["trackedEntityAttribute"],
-                     }.get(prefix)  # fmt: skip
+            table: dict[str, list[str | None]] = {
+                "#": ["dataElement", "coc", "coc"], "I": ["programIndicator"], "D": ["program", "dataElement"],
+                "OUG": ["organisationUnitGroup"], "N": ["indicator"], "R": ["dataSet", None], "C": ["constant"],
+                "A": ["program", "trackedEntityAttribute"] if len(parts) == 2 else ["trackedEntityAttribute"],
+            }  # fmt: skip
+            kinds = table.get(prefix)
         if kinds is None:
             return m.group(0)
         resolved = []

@@ -15,7 +15,7 @@ from dhis2_mch.errors import InputError
 from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.types import BY_PLURAL, MetadataType
-from dhis2_mch.package.authoring.compiler import Compiler, Raw
+from dhis2_mch.package.authoring.compiler import Compiler, Raw, where
 from dhis2_mch.package.authoring.tables import BUILTIN_DEFAULTS, INLINE, TOP_LEVEL
 from dhis2_mch.package.yamlio import LocatedDict, read_yaml
 
@@ -83,7 +83,7 @@ def _file_defaults(doc: LocatedDict) -> dict[str, dict]:
     for plural, props in given.items():
         if plural not in BY_PLURAL or not isinstance(props, dict):
             raise InputError(
-                f"{given.where(plural)}: `defaults.{plural}` must be a known collection "
+                f"{where(given, plural) or doc.where('defaults')}: `defaults.{plural}` must be a known collection "
                 f"(dataElements, dataSets ...) mapping to properties."
             )
         merged.setdefault(plural, {}).update(props)

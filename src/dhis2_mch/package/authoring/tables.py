@@ -19,7 +19,8 @@ TOP_LEVEL = (
     "organisationUnitGroupSets", "trackedEntityTypes", "trackedEntityAttributes", "programs",
     "programIndicators", "programStageSections", "programSections", "programRuleVariables", "programRules",
     "programRuleActions", "legendSets", "constants", "validationRules", "validationRuleGroups", "predictors",
-    "predictorGroups", "visualizations", "dashboards", "userGroups",
+    "predictorGroups", "visualizations", "dashboards", "userGroups", "categoryOptionGroups",
+    "categoryOptionGroupSets",
 )  # fmt: skip
 
 #: (parent collection, key) -> child collection written inline in the parent

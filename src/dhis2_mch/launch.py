@@ -1,0 +1,89 @@
+"""The ``dhis2-mch`` console script: ``dhis2-mch --help`` answered without importing click.
+
+Importing click (and, through it, ``typing``, ``inspect`` and ``datetime``) costs several times
+Python's own start-up, which is most of what ``--help`` would cost. The group's help text is
+rendered by click once and kept beside the CLI's bytecode (``cli/__pycache__``, written the way
+Python writes ``.pyc`` files: only where the package folder is writable, atomically, never
+required); it is keyed on the dhis2-mch version, the CLI modules' sizes and modification times and
+the terminal width, so a changed command or a narrower terminal renders afresh. Every other command
+line goes straight to ``dhis2_mch.cli.main`` (without pydantic's plugin discovery: the CLI has none).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HELP_FLAGS = (["--help"], ["-h"])
+CLI_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli")
+
+
+def main() -> None:
+    if sys.argv[1:] in HELP_FLAGS:
+        cached = _cache_path()
+        try:
+            with open(cached, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError:
+            text = _render_and_keep(cached)
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    # pydantic looks for plugins through every installed distribution's entry points on its first model;
+    # the CLI uses none, and that scan is a good part of a short command's run time
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from dhis2_mch.cli import main as cli_main
+
+    cli_main()
+
+
+def _width() -> int:
+    """What click's wrapping depends on: ``shutil.get_terminal_size``'s columns (``COLUMNS`` first, then the
+    terminal, else 80), capped at 80 (``click.formatting.HelpFormatter``)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 80
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return min(columns or 80, 80)
+
+
+def _cache_path() -> str:
+    from dhis2_mch import __version__
+
+    stamp = [__version__, str(_width())]
+    for entry in sorted(os.scandir(CLI_DIR), key=lambda e: e.name):
+        if entry.name.endswith(".py"):
+            info = entry.stat()
+            stamp.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    key = format(abs(hash_text("|".join(stamp))), "x")
+    return os.path.join(CLI_DIR, "__pycache__", f"dhis2-mch-help-{key}.txt")
+
+
+def hash_text(text: str) -> int:
+    """A stable hash (``hash()`` of a str changes per process): FNV-1a, 64 bits."""
+    value = 0xCBF29CE484222325
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return value
+
+
+def _render_and_keep(path: str) -> str:
+    """Click's own help text for the group, kept at ``path`` for next time when the folder allows."""
+    from dhis2_mch.cli import cli
+
+    with cli.make_context("dhis2-mch", [], resilient_parsing=True) as ctx:  # the group's own settings
+        text = ctx.get_help() + "\n"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only installation: render each time, as click would
+    return text
