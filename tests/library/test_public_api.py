@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import dhis2_mch
 
 SCRIPT = Path(__file__).with_name("public_api_script.py")
@@ -47,3 +49,14 @@ def test_the_whole_flow_from_an_empty_folder(tmp_path):
     assert lines[2].startswith("deploy: deployed:")
     assert lines[3] == "read back: ['7']"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_connect_names_the_server_as_the_cli_does(sandbox, monkeypatch):
+    monkeypatch.setenv("DHIS2_TOKEN", sandbox.token)
+    monkeypatch.delenv("DHIS2_USERNAME", raising=False)
+    with dhis2_mch.connect(url=sandbox.url) as conn:
+        assert conn.version[:2] == (2, 40) and conn.base_url == sandbox.url
+    monkeypatch.delenv("DHIS2_TOKEN")
+    monkeypatch.delenv("DHIS2_PASSWORD", raising=False)
+    with pytest.raises(dhis2_mch.ConfigError, match="set DHIS2_TOKEN"):
+        dhis2_mch.connect(url=sandbox.url)

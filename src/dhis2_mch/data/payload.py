@@ -5,8 +5,8 @@ data element is in several data sets), at most ``chunk_size`` values each, built
 to be sent, so memory stays bounded whatever the file's size.
 
 The JSON is assembled, not serialised: each distinct (data element, option combo, attribute option
-combo), period, org unit, value and comment is encoded once into a byte fragment, and a value's JSON
-object is its five fragments side by side. A chunk is a gather of fragment references in row order and
+combo, period), org unit and (value, comment) is encoded once into a byte fragment, and a value's
+JSON object is its three fragments side by side. A chunk is a gather of fragment references in row order and
 one ``bytes.join``: no dict, string or number object per value. Fragments escape their text with
 ``json.dumps`` (quotes, backslashes, control characters), so the body is valid JSON for any input.
 """
@@ -54,18 +54,23 @@ class Payloads:
         self.send = send
         self.positions = send["_pos"].to_numpy()
         self.zero = send["zero"].to_numpy()
-        triples, self.a_idx = _distinct(*(send[c].cat.codes.to_numpy().astype(np.int64) for c in ("de", "coc", "aoc")))
-        de, coc, aoc = (list(send[c].cat.categories) for c in ("de", "coc", "aoc"))
+        # three fragments a value: (data element, option combos, period), org unit, (value, comment)
+        heads, self.a_idx = _distinct(*(send[c].cat.codes.to_numpy().astype(np.int64)
+                                        for c in ("de", "coc", "aoc", "period")))  # fmt: skip
+        de, coc, aoc, pe = (list(send[c].cat.categories) for c in ("de", "coc", "aoc", "period"))
         self.frag_a = _fragments(
-            b'{"dataElement":"%s","categoryOptionCombo":"%s","attributeOptionCombo":"%s",'
-            % (de[d].encode(), table.get(coc[c], coc[c]).encode(), table.get(aoc[a], aoc[a]).encode())
-            for d, c, a in triples
+            b'{"dataElement":"%s","categoryOptionCombo":"%s","attributeOptionCombo":"%s","period":%s,'
+            % (de[d].encode(), table.get(coc[c], coc[c]).encode(), table.get(aoc[a], aoc[a]).encode(), _text(pe[p]))
+            for d, c, a, p in heads
         )
-        self.frag_p = _fragments(b'"period":%s,' % _text(p) for p in send["period"].cat.categories)
         self.frag_o = _fragments(b'"orgUnit":"%s",' % o.encode() for o in send["ou"].cat.categories)
-        self.frag_v = _fragments(b'"value":%s' % _text(v) for v in send["value"].cat.categories)
-        self.frag_c = _fragments(b',"comment":%s},' % _text(c) if c else b"}," for c in send["comment"].cat.categories)
-        self.codes = [send[c].cat.codes.to_numpy() for c in ("period", "ou", "value", "comment")]
+        tails, self.v_idx = _distinct(*(send[c].cat.codes.to_numpy().astype(np.int64) for c in ("value", "comment")))
+        va, cm = list(send["value"].cat.categories), list(send["comment"].cat.categories)
+        self.frag_v = _fragments(
+            b'"value":%s,"comment":%s},' % (_text(va[v]), _text(cm[c])) if cm[c] else b'"value":%s},' % _text(va[v])
+            for v, c in tails
+        )
+        self.ou_codes = send["ou"].cat.codes.to_numpy()
         names = list(send["ds"].cat.categories)
         self.plan = []
         for d in np.unique(ds):
@@ -87,12 +92,10 @@ class Payloads:
             )
 
     def body(self, data_set: str, rows: np.ndarray) -> bytes:
-        parts = np.empty(5 * len(rows), dtype=object)
-        parts[0::5] = self.frag_a[self.a_idx[rows]]
-        parts[1::5] = self.frag_p[self.codes[0][rows]]
-        parts[2::5] = self.frag_o[self.codes[1][rows]]
-        parts[3::5] = self.frag_v[self.codes[2][rows]]
-        parts[4::5] = self.frag_c[self.codes[3][rows]]
+        parts = np.empty(3 * len(rows), dtype=object)
+        parts[0::3] = self.frag_a[self.a_idx[rows]]
+        parts[1::3] = self.frag_o[self.ou_codes[rows]]
+        parts[2::3] = self.frag_v[self.v_idx[rows]]
         values = b"".join(parts)
         return b'{"dataSet":"%s","dataValues":[%s]}' % (data_set.encode(), values[:-1])
 

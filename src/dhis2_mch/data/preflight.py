@@ -82,6 +82,16 @@ class Problems:
             why = reasons[positions]
         self.parts.append((positions, column, why, "preflight"))
 
+    def add_answers(self, answers: list[str | None], inverse: np.ndarray, column: str) -> None:
+        """Per-distinct reasons (None: fine) spread to the rows whose combination has one."""
+        flags = np.array([a is not None for a in answers] + [False], dtype=bool)
+        if not flags.any():
+            return
+        positions = np.flatnonzero(flags[inverse])
+        table = np.empty(len(answers) + 1, dtype=object)
+        table[: len(answers)] = answers
+        self.parts.append((positions, column, table[inverse[positions]], "preflight"))
+
     def add_at(self, positions: np.ndarray, column: str, reasons: list[str], stage: str = "preflight") -> None:
         if len(positions):
             self.parts.append((np.asarray(positions, dtype=np.int64), column, np.asarray(reasons, dtype=object), stage))
@@ -151,21 +161,20 @@ def preflight(
     problems = problems if problems is not None else Problems()
     de_cats, de_codes = _column(frame, "dataElement")
     infos = [catalogue.data_element(c) for c in de_cats]
-    known = np.array([i is not None for i in infos] + [False], dtype=bool)[de_codes]
-    problems.add(~known, "dataElement", _spread([None if i else catalogue.unknown_element(c)
-                                                 for c, i in zip(de_cats, infos, strict=True)], de_codes))  # fmt: skip
+    problems.add_answers([None if i else catalogue.unknown_element(c) for c, i in zip(de_cats, infos, strict=True)],
+                         de_codes, "dataElement")  # fmt: skip
 
     # option combo, per distinct (data element, text)
     coc_cats, coc_codes = _column(frame, "categoryOptionCombo")
-    pairs, inverse = _distinct(de_codes, coc_codes)
+    pairs, coc_inverse = _distinct(de_codes, coc_codes)
+    inverse = coc_inverse
     coc_uid, coc_why = [], []
     for d, c in pairs:
         info = infos[d]
         uid = catalogue.option_combo(info, coc_cats[c]) if info else None
         coc_uid.append(uid)
         coc_why.append(None if uid or not info else _coc_reason(catalogue, info, coc_cats[c]))
-    coc_out = _spread(coc_uid, inverse)
-    problems.add(_present(coc_why, inverse), "categoryOptionCombo", _spread(coc_why, inverse))
+    problems.add_answers(coc_why, inverse, "categoryOptionCombo")
 
     # attribute option combo: the package's data sets use the default one
     aoc_cats, aoc_codes = _column(frame, "attributeOptionCombo")
@@ -176,7 +185,8 @@ def preflight(
     # period, per distinct (data element, text): the data set it goes to and the period as DHIS2 writes it
     pe_cats, pe_codes = _column(frame, "period")
     parsed = [parse_period(p) for p in pe_cats]
-    pairs, inverse = _distinct(de_codes, pe_codes)
+    pairs, pe_inverse = _distinct(de_codes, pe_codes)
+    inverse = pe_inverse
     ds_of, iso_of, pe_why, pe_note = [], [], [], []
     for d, p in pairs:
         info, period = infos[d], parsed[p]
@@ -185,27 +195,27 @@ def preflight(
         iso_of.append(iso)
         pe_why.append(why)
         pe_note.append(note)
-    ds_out, iso_out = _spread(ds_of, inverse), _spread(iso_of, inverse)
-    problems.add(_present(pe_why, inverse), "period", _spread(pe_why, inverse))
+    problems.add_answers(pe_why, inverse, "period")
     notes = sorted({n for n in pe_note if n})
 
     # org unit, per distinct text; with the pre-reform hook, per distinct (text, period)
     ou_cats, ou_codes = _column(frame, "orgUnit")
     if legacy is None:
         answers = org_units([c for c in ou_cats if c])
-        ou_uid = [answers[c].uid if c in answers else None for c in ou_cats]
+        ou_uids = [answers[c].uid if c in answers else None for c in ou_cats]
         ou_why = [None if u else (answers[c].reason if c in answers else "empty: which commune or province?")
-                  for c, u in zip(ou_cats, ou_uid, strict=True)]  # fmt: skip
-        ou_out, ou_reason = _spread(ou_uid, ou_codes), _spread(ou_why, ou_codes)
+                  for c, u in zip(ou_cats, ou_uids, strict=True)]  # fmt: skip
+        ou_inverse = ou_codes
     else:
-        ou_out, ou_reason, placed = _placed(legacy, org_units, ou_cats, ou_codes, pe_cats, pe_codes)
+        ou_uids, ou_why, ou_inverse, placed = _placed(legacy, org_units, ou_cats, ou_codes, pe_cats, pe_codes)
         if placed:
             notes.append(f"{placed:,} rows of periods before 1 July 2025 placed on the pre-reform units")
-    problems.add(np.asarray(pd.notna(ou_reason), dtype=bool), "orgUnit", ou_reason)
+    problems.add_answers(ou_why, ou_inverse, "orgUnit")
 
     # value, per distinct (data element, text)
     va_cats, va_codes = _column(frame, "value")
-    pairs, inverse = _distinct(de_codes, va_codes)
+    pairs, va_inverse = _distinct(de_codes, va_codes)
+    inverse = va_inverse
     va_send, va_why, zero = [], [], []
     for d, v in pairs:
         info, text = infos[d], va_cats[v]
@@ -213,8 +223,7 @@ def preflight(
         va_why.append(why)
         va_send.append(value_rules.normalize_boolean(text, info.value_type) if info else text)
         zero.append(info is not None and not why and value_rules.zero_and_insignificant(text, info.as_dict()))
-    problems.add(_present(va_why, inverse), "value", _spread(va_why, inverse))
-    send_value = _spread(va_send, inverse)
+    problems.add_answers(va_why, inverse, "value")
     zero_out = np.asarray([*zero, False], dtype=bool)[inverse] if len(inverse) else np.zeros(0, dtype=bool)
 
     # comment: DHIS2 takes at most 50,000 characters (ValidationUtils.commentIsValid)
@@ -222,20 +231,21 @@ def preflight(
     long = np.array([len(c) > value_rules.MAX_LENGTH for c in cm_cats], dtype=bool)
     problems.add(long[cm_codes], "comment", f"longer than {value_rules.MAX_LENGTH} characters")
 
-    # the rows that pass, with their UIDs
+    # the rows that pass, with their UIDs: categorical columns built from the per-distinct answers
     ok = np.ones(n, dtype=bool)
     ok[problems.positions()] = False
+    rows = np.flatnonzero(ok)
     send = pd.DataFrame({
-        "_pos": np.arange(n)[ok],
-        "ds": pd.Categorical(ds_out[ok]),
-        "de": pd.Categorical(_spread([i.uid if i else None for i in infos], de_codes)[ok]),
-        "coc": pd.Categorical(coc_out[ok]),
-        "aoc": pd.Categorical(np.full(int(ok.sum()), DEFAULT_COC, dtype=object)),
-        "period": pd.Categorical(iso_out[ok]),
-        "ou": pd.Categorical(ou_out[ok]),
-        "value": pd.Categorical(send_value[ok]),
-        "comment": pd.Categorical.from_codes(cm_codes[ok], categories=pd.Index(cm_cats, dtype=object)),
-        "zero": zero_out[ok],
+        "_pos": rows,
+        "ds": _categorical(ds_of, pe_inverse, rows),
+        "de": _categorical([i.uid if i else None for i in infos], de_codes, rows),
+        "coc": _categorical(coc_uid, coc_inverse, rows),
+        "aoc": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=pd.Index([DEFAULT_COC])),
+        "period": _categorical(iso_of, pe_inverse, rows),
+        "ou": _categorical(ou_uids, ou_inverse, rows),
+        "value": _categorical(va_send, va_inverse, rows),
+        "comment": pd.Categorical.from_codes(cm_codes[rows], categories=pd.Index(cm_cats, dtype=object)),
+        "zero": zero_out[rows],
     })  # fmt: skip
     send, twins, dup_notes = _duplicates(send, frame, problems)
     notes += dup_notes
@@ -267,13 +277,7 @@ def _column(frame: pd.DataFrame, name: str) -> tuple[list[str], np.ndarray]:
 
 def _distinct(*codes: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray]:
     """The distinct combinations of several code columns, and per row the index of its combination."""
-    if not len(codes[0]):
-        return [], np.zeros(0, dtype=np.int64)
-    combined = codes[0].astype(np.int64)
-    sizes = [int(c.max()) + 1 for c in codes]
-    for c, size in zip(codes[1:], sizes[1:], strict=True):
-        combined = combined * size + c
-    uniq, inverse = np.unique(combined, return_inverse=True)
+    uniq, inverse, sizes = _combine(codes)
     parts = []
     rest = uniq
     for size in reversed(sizes[1:]):
@@ -281,6 +285,53 @@ def _distinct(*codes: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray]:
         parts.append(part)
     parts.append(rest)
     return list(zip(*(p.tolist() for p in reversed(parts)), strict=True)), inverse
+
+
+def _groups(*codes: np.ndarray) -> np.ndarray:
+    """Per row, the index of its combination of the code columns (the combinations themselves not needed)."""
+    return _combine(codes)[1]
+
+
+def _all_distinct(codes: list[np.ndarray]) -> bool:
+    """Whether no two rows share a combination: a bitmap of every possible combination when it fits in
+    128 MB (one scatter, one count), else hashing."""
+    sizes = [int(c.max()) + 1 for c in codes]
+    if float(np.prod(np.asarray(sizes, dtype=np.float64))) > 128_000_000:
+        return bool(len(np.unique(_groups(*codes))) == len(codes[0]))
+    combined = codes[0].astype(np.int64)
+    for c, size in zip(codes[1:], sizes[1:], strict=True):
+        combined *= size
+        combined += c
+    seen = np.zeros(int(np.prod(sizes)), dtype=bool)
+    seen[combined] = True
+    return int(np.count_nonzero(seen)) == len(combined)
+
+
+def _combine(codes: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """One integer per row for the combination, then its distinct values: by a lookup table when the
+    combinations fit in a few million slots (two linear passes), else by hashing (``pd.factorize``)."""
+    if not len(codes[0]):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [1] * len(codes)
+    sizes = [int(c.max()) + 1 for c in codes]
+    combined = codes[0].astype(np.int64)
+    for c, size in zip(codes[1:], sizes[1:], strict=True):
+        combined *= size
+        combined += c
+    slots = int(np.prod(np.asarray(sizes, dtype=np.float64)))
+    if slots <= 8_000_000:
+        seen = np.zeros(slots, dtype=bool)
+        seen[combined] = True
+        uniq = np.flatnonzero(seen)
+        lookup = np.cumsum(seen, dtype=np.int64) - 1
+        return uniq, lookup[combined], sizes
+    inverse, uniq = pd.factorize(combined)
+    return np.asarray(uniq, dtype=np.int64), inverse.astype(np.int64), sizes
+
+
+def _categorical(answers: list[Any], inverse: np.ndarray, rows: np.ndarray) -> pd.Categorical:
+    """Per-distinct answers as a categorical column of the selected rows, without hashing a string per row."""
+    codes, categories = pd.factorize(np.asarray([*answers, None], dtype=object))  # None -> -1
+    return pd.Categorical.from_codes(codes[inverse[rows]], categories=pd.Index(categories, dtype=object))
 
 
 def _spread(answers: list[Any], inverse: np.ndarray) -> np.ndarray:
@@ -388,7 +439,7 @@ def _placed(legacy, org_units, ou_cats, ou_codes, pe_cats, pe_codes):
     reasons = [w if w or u else answers[c].reason if c in answers else None
                for c, u, w in zip(codes, uids, why, strict=True)]  # fmt: skip
     moved = np.array([bool(c) and c != ou_cats[o] for (o, _), c in zip(pairs, codes, strict=True)] + [False])
-    return _spread(uids, inverse), _spread(reasons, inverse), int(moved[inverse].sum())
+    return uids, reasons, inverse, int(moved[inverse].sum())
 
 
 def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):
@@ -398,12 +449,12 @@ def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):
     if not len(send):
         return send, empty, []
     keys = [send[c].cat.codes.to_numpy().astype(np.int64) for c in ("de", "period", "ou", "coc", "aoc")]
-    _, group = _distinct(*keys)
+    if _all_distinct(keys):  # the usual case: every row its own data value
+        return send, empty, []
+    group = _groups(*keys)
     order = np.argsort(group, kind="stable")
     g = group[order]
     starts = np.r_[True, g[1:] != g[:-1]]
-    if starts.all():
-        return send, empty, []
     first_of = order[np.maximum.accumulate(np.where(starts, np.arange(len(g)), 0))]  # per sorted row: its group's first
     value = send["value"].cat.codes.to_numpy()
     comment = send["comment"].cat.codes.to_numpy()

@@ -188,6 +188,16 @@ def transport_error(exc: Exception, call: Call, hostname: str | None) -> tuple[D
     return TransportError(f"{where} failed: {reason(exc)}.", **call.kw(True)), False, False
 
 
+def too_slow(call: Call, seconds: float) -> ReadTimeout:
+    """The watchdog ended an exchange that outlived ``seconds``: the server kept the connection, saying little."""
+    return ReadTimeout(
+        f"{call.name}: DHIS2 did not finish answering within {seconds:g} s; it kept the connection open while "
+        "sending little or nothing (a stuck proxy or server). Raise --timeout (or timeout.read in the profile) "
+        "if the server is just slow.",
+        **call.kw(True),
+    )
+
+
 # ---------------------------------------------------------------------------------------------- answers
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

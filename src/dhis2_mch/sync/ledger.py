@@ -23,8 +23,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dhis2_mch.errors import InputError
@@ -123,12 +125,17 @@ class Ledger:
     # -- the diff --
 
     def hashes(self, instance: str) -> pd.DataFrame:
-        """``khash, vhash, status, file_id`` of every value of an instance (integers and a short text only)."""
-        cur = self.db.execute("SELECT khash, vhash, status, file_id FROM value WHERE instance = ?", (instance,))
-        rows = cur.fetchall()
-        frame = pd.DataFrame(rows, columns=["khash", "l_vhash", "l_status", "l_file"])
-        frame["khash"] = frame["khash"].astype("int64")
-        return frame
+        """``khash, l_vhash, l_file, l_unfinished`` of every value of an instance: integers only, read
+        straight into numpy (no Python row objects), so a million values take a fraction of a second."""
+        cur = self.db.execute(
+            "SELECT khash, vhash, COALESCE(file_id, 0) * 2 + (status IN ('pending', 'sent')) FROM value "
+            "WHERE instance = ? AND status != 'deleted'",
+            (instance,),
+        )
+        flat = np.fromiter(chain.from_iterable(cur), dtype=np.int64)
+        table = flat.reshape(-1, 3)
+        return pd.DataFrame({"khash": table[:, 0], "l_vhash": table[:, 1], "l_file": table[:, 2] // 2,
+                             "l_unfinished": table[:, 2] % 2 == 1})  # fmt: skip
 
     # -- marks --
 
@@ -173,18 +180,17 @@ class Ledger:
                  for f, r, s, k in zip(rows["file_id"], rows["_file_row"], rows["source"], rows["khash"], strict=True)),
             )  # fmt: skip
 
-    def missing(self, instance: str, file_ids: list[int], present: set[int]) -> pd.DataFrame:
-        """Values last read from ``file_ids`` whose key is no longer in those files (``present`` key hashes)."""
-        if not file_ids:
-            return pd.DataFrame(columns=["khash", "de", "pe", "ou", "coc", "aoc", "ds", "status", "file_id", "row"])
-        marks = ",".join("?" * len(file_ids))
-        cur = self.db.execute(
-            f"SELECT khash, de, pe, ou, coc, aoc, ds, status, file_id, row FROM value WHERE instance = ? "
-            f"AND file_id IN ({marks}) AND status != 'deleted'",
-            (instance, *file_ids),
-        )
-        frame = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
-        return frame[~frame["khash"].isin(present)] if len(frame) else frame
+    def details(self, instance: str, khashes: np.ndarray) -> pd.DataFrame:
+        """The key, data set, status and provenance of some values (by key hash), for reports and deletes."""
+        columns = ["khash", "de", "pe", "ou", "coc", "aoc", "ds", "status", "file_id", "row"]
+        rows = []
+        for i in range(0, len(khashes), 500):
+            part = [int(k) for k in khashes[i : i + 500]]
+            rows += self.db.execute(
+                f"SELECT {', '.join(columns)} FROM value WHERE instance = ? AND khash IN ({','.join('?' * len(part))})",
+                (instance, *part),
+            ).fetchall()
+        return pd.DataFrame(rows, columns=columns)
 
     def flagged_missing(self, instance: str) -> pd.DataFrame:
         """Values flagged missing by earlier runs and still on the server."""

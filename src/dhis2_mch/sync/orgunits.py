@@ -37,7 +37,8 @@ def lookup(conn: Connection, frame: pd.DataFrame, sources: list[Source], mapping
         for name, group in frame.groupby("source"):
             spec = by_source[str(name)]
             if spec.by == "name":
-                matched, seen, matches = match_names(conn, sorted(set(group["orgUnit"]) - {""}), spec.within or "")
+                matched, seen, matches = match_names(conn, sorted(set(group["orgUnit"].unique()) - {""}),
+                                                     spec.within or "")  # fmt: skip
                 out |= matched
                 units |= seen
                 hints |= {text: m.hint() for text, m in matches.items() if not m.certain}

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from glob import glob
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dhis2_mch.data.catalogue import Catalogue, build_catalogue
@@ -36,7 +37,7 @@ from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.sync import completeness, orgunits
 from dhis2_mch.sync.config import Source, SyncConfig
 from dhis2_mch.sync.keys import resolve
-from dhis2_mch.sync.ledger import UNFINISHED, Ledger
+from dhis2_mch.sync.ledger import Ledger
 from dhis2_mch.sync.lock import RunLock
 from dhis2_mch.sync.report import Problem, RunReport, SourceReport
 from dhis2_mch.sync.send import delete_values, send
@@ -151,16 +152,19 @@ def _sync_instance(conn: Connection, sources: list[Source], mappings: dict[str, 
         keyed[ROW] = range(len(keyed))  # one id per row across files
         keyed = keyed.set_index(ROW, drop=False)
         keyed = _supersede(keyed, reports)
-        todo = _diff(keyed, ledger, instance, reports)
+        known = ledger.hashes(instance)
+        todo = _diff(keyed, known, ledger, instance, reports)
     else:
         keyed = todo = pd.DataFrame(columns=["file_id", "khash", "resolved", "source"])
+        # nothing read: the ledger is scanned only when a file has gone (its values are missing)
+        known = ledger.hashes(instance) if gone_ids else pd.DataFrame(columns=["khash", "l_file"])
         hints = {}
     chosen = todo[todo["resolved"]]
     if len(chosen):
         ledger.mark_pending(instance, chosen, report.run_id)
     for fid, fp, mtime, rows in recorded:  # after the marks: a file is skipped only once its values are ledgered
         ledger.record_file(fid, fingerprint=fp, mtime=mtime, rows=rows, problems=0, summary="", run_id=report.run_id)
-    _missing(conn, ledger, instance, keyed, gone_ids, reports, delete_missing, report.run_id, config, package)
+    _missing(conn, ledger, instance, keyed, known, gone_ids, reports, delete_missing, report.run_id, config, package)
     if len(todo):
         rows = todo.assign(orgUnit=todo["ou"].where(todo["ou"] != "", todo["orgUnit"]),
                            khash=todo["khash"].where(todo["resolved"], 0))  # fmt: skip
@@ -227,6 +231,8 @@ def _column(src: pd.Series, column: str) -> str:
 
 def _supersede(keyed: pd.DataFrame, reports: dict[str, SourceReport]) -> pd.DataFrame:
     """A key given by several files: the newest file wins (a corrected workbook re-sent beside the old one)."""
+    if keyed["_order"].nunique() <= 1:
+        return keyed
     ok = keyed["resolved"]
     newest = keyed[ok].groupby("khash")["_order"].transform("max")
     old = pd.Series(False, index=keyed.index)
@@ -237,19 +243,23 @@ def _supersede(keyed: pd.DataFrame, reports: dict[str, SourceReport]) -> pd.Data
     return keyed[~old]
 
 
-def _diff(keyed: pd.DataFrame, ledger: Ledger, instance: str, reports: dict[str, SourceReport]) -> pd.DataFrame:
+def _diff(keyed: pd.DataFrame, known: pd.DataFrame, ledger: Ledger, instance: str,
+          reports: dict[str, SourceReport]) -> pd.DataFrame:  # fmt: skip
     """The rows to check and send: new, changed, unfinished, unresolved, or disagreeing within one file."""
     for name, n in keyed["source"].value_counts().items():
         reports[str(name)].counts["read"] += int(n)
-    merged = keyed.merge(ledger.hashes(instance), on="khash", how="left")
-    merged.index = keyed.index
-    resolved = merged["resolved"]
-    in_file_dup = resolved & keyed.duplicated(["file_id", "khash"], keep=False)
-    unchanged = (
-        resolved & ~in_file_dup & merged["l_status"].notna() & (merged["vhash"] == merged["l_vhash"])
-        & ~merged["l_status"].isin(UNFINISHED)
-    )  # fmt: skip
-    moved = unchanged & (merged["l_file"] != merged["file_id"])
+    if not len(known):  # a first run: everything is new
+        known = pd.DataFrame({"khash": [0], "l_vhash": [0], "l_file": [0], "l_unfinished": [True]})
+    # position of each row's key in the ledger (-1: new); hashes stay int64 throughout (a float would lose bits)
+    at = pd.Index(known["khash"].to_numpy()).get_indexer(keyed["khash"].to_numpy())
+    found = at >= 0
+    pick = np.where(found, at, 0)
+    same_value = found & (known["l_vhash"].to_numpy()[pick] == keyed["vhash"].to_numpy())
+    settled = found & ~known["l_unfinished"].to_numpy()[pick]
+    resolved = keyed["resolved"].to_numpy()
+    in_file_dup = resolved & keyed.duplicated(["file_id", "khash"], keep=False).to_numpy()
+    unchanged = pd.Series(resolved & ~in_file_dup & same_value & settled, index=keyed.index)
+    moved = unchanged & (known["l_file"].to_numpy()[pick] != keyed["file_id"].to_numpy())
     if moved.any():
         ledger.move(instance, keyed[moved].assign(_row=keyed.loc[moved, "_file_row"]))
     for name, n in keyed[unchanged]["source"].value_counts().items():
@@ -257,14 +267,16 @@ def _diff(keyed: pd.DataFrame, ledger: Ledger, instance: str, reports: dict[str,
     return keyed[~unchanged]
 
 
-def _missing(conn: Connection, ledger: Ledger, instance: str, keyed: pd.DataFrame, gone_ids: list[int],
+def _missing(conn: Connection, ledger: Ledger, instance: str, keyed: pd.DataFrame, known: pd.DataFrame,
+             gone_ids: list[int],
              reports: dict[str, SourceReport], delete: bool, run_id: str, config: SyncConfig,
              package: Package) -> None:  # fmt: skip
     """Values whose file was re-read without them, or whose file is gone: reported, flagged in the ledger,
     and deleted on the server only when asked (then also those flagged by earlier runs)."""
     read_ids = [int(i) for i in keyed["file_id"].unique()] if len(keyed) else []
-    present = set(keyed["khash"]) if len(keyed) else set()
-    gone = ledger.missing(instance, read_ids + gone_ids, present)
+    present = keyed["khash"].to_numpy(dtype="int64") if len(keyed) else np.empty(0, dtype="int64")
+    of_files = known[known["l_file"].isin(read_ids + gone_ids)]["khash"].to_numpy()
+    gone = ledger.details(instance, of_files[~np.isin(of_files, present)])
     sources = dict(ledger.db.execute("SELECT id, source FROM file"))
     paths = dict(ledger.db.execute("SELECT id, path FROM file"))
     code = {uid: info.code for uid, info in package.catalogue.data_elements.items()}
