@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from dhis2_mch.model.types import lookup
 from dhis2_mch.validate.context import Context, ident
-from dhis2_mch.validate.findings import Finding
+from dhis2_mch.model.findings import Finding
 
 
 def check(ctx: Context) -> Iterator[Finding]:
