@@ -121,6 +121,11 @@ def tls_problem(exc: BaseException, hostname: str | None) -> str | None:
             text = f"{item.reason or ''} {item}"
             if any(marker in text for marker in _NOT_TLS):
                 return "the port does not speak TLS (an https:// URL pointing at a plain-http port?)"
+            if isinstance(item, ssl.SSLEOFError) or "UNEXPECTED_EOF" in text or "EOF occurred" in text:
+                return (
+                    "the server closed the connection during the TLS handshake (an https:// URL pointing at a "
+                    "plain-http port, or something on the way cutting TLS?)"
+                )
             return f"the TLS handshake failed ({logs.redact(str(item.reason or item))})"
     return None
 
