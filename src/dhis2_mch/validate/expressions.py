@@ -18,10 +18,10 @@ from collections.abc import Iterator
 
 from dhis2_mch.model import expressions as grammar
 from dhis2_mch.model import findings as f
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.objects import Unparsed
 from dhis2_mch.model.types import BY_NAME
 from dhis2_mch.validate.context import Context
-from dhis2_mch.model.findings import Finding
 
 REPORTING_METRICS = {"REPORTING_RATE", "REPORTING_RATE_ON_TIME", "ACTUAL_REPORTS", "ACTUAL_REPORTS_ON_TIME",
                      "EXPECTED_REPORTS"}  # fmt: skip

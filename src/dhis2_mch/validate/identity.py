@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dhis2_mch.model import findings as f
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.objects import Unparsed
 from dhis2_mch.model.uid import is_valid_uid
 from dhis2_mch.validate.context import Context
-from dhis2_mch.model.findings import Finding
 
 # Child objects that carry their own UID inside a parent; an invalid one does not fit DHIS2's uid column.
 NESTED_IDS = ("programStageDataElements", "programTrackedEntityAttributes", "trackedEntityTypeAttributes")

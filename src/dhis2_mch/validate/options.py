@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.objects import IdentifiableObject, Unparsed
 from dhis2_mch.model.types import BY_NAME
 from dhis2_mch.validate.context import Context
-from dhis2_mch.model.findings import Finding
 
 
 def check(ctx: Context) -> Iterator[Finding]:

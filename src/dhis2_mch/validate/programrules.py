@@ -22,10 +22,10 @@ import re
 from collections.abc import Iterator
 
 from dhis2_mch.model.enums import PROGRAM_RULE_VARIABLE_DATA_SOURCES
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.objects import Unparsed
 from dhis2_mch.model.types import BY_NAME
 from dhis2_mch.validate.context import Context
-from dhis2_mch.model.findings import Finding
 
 KEYWORDS = re.compile(r"and|or|not")  # dxf2 Constants.PROGRAM_RULE_VARIABLE_NAME_INVALID_KEYWORDS
 FIELD_ACTIONS = {"HIDEFIELD", "SETMANDATORYFIELD", "CREATEEVENT", "HIDEOPTION"}  # BaseProgramRuleActionValidator

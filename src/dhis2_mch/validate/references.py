@@ -16,11 +16,11 @@ from collections.abc import Iterator
 
 from dhis2_mch.model import findings as f
 from dhis2_mch.model.enums import DOMAIN_TYPES
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.objects import Unparsed
 from dhis2_mch.model.types import BY_NAME, DEFAULT_UIDS, MetadataType, RefSpec, walk_refs
 from dhis2_mch.model.uid import is_valid_uid
 from dhis2_mch.validate.context import Context, ident
-from dhis2_mch.model.findings import Finding
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 
 from dhis2_mch.model import findings as f
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.objects import Unparsed
 from dhis2_mch.validate.context import Context
-from dhis2_mch.model.findings import Finding
 
 ACCESS = re.compile(r"[r-][w-][r-][w-]----")  # AccessStringHelper.validateAccessString
 #: schema.isDataShareable(): the *SchemaDescriptor classes that set dataShareable

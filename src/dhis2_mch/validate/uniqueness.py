@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.types import lookup
 from dhis2_mch.validate.context import Context, ident
-from dhis2_mch.model.findings import Finding
 
 
 def check(ctx: Context) -> Iterator[Finding]:
