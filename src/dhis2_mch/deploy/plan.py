@@ -219,7 +219,8 @@ def _unresolved_references(collections: dict, in_package: set[str], server: Serv
         for spec in mtype.refs:
             for where, ref in walk_refs(typed, spec.path):
                 if ref.id and ref.id not in in_package:
-                    target = BY_NAME[spec.target].plural
+                    # a type the table does not describe (users of a user group) is looked for by its plural
+                    target = BY_NAME[spec.target].plural if spec.target in BY_NAME else spec.target + "s"
                     wanted.setdefault(target, set()).add(ref.id)
                     sites.append((mtype.name, typed, where, target, ref.id))
     found = {plural: server.existing(plural, uids) for plural, uids in wanted.items()}
