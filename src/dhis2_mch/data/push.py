@@ -168,10 +168,9 @@ def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_ru
     if progress is not None:
         progress.checked(len(frame))
     report.rejections = rejections(frame, checked.problems)
-    report.warnings = [] if strict else rejections(frame, checked.warned)
+    report.warnings = [] if strict else checked.warned
     report.notes += checked.notes
-    for pos, _column, reason, _stage in checked.problems.items():
-        report.outcomes.set([pos], "rejected", reason)
+    report.outcomes.reject(checked.problems.parts)
     positions_rejected = checked.problems.positions()
     if len(positions_rejected) and not partial:
         report.held_back = True
