@@ -501,21 +501,22 @@ def _assignment(send, frame, assigned, catalogue, problems: Problems | None) -> 
     if not flagged.any():
         return [], np.zeros(0, dtype=np.int64)
     positions = send["_pos"].to_numpy()[flagged]
-    first: dict[int, int] = {}
-    for pair, pos in zip(inverse[flagged].tolist(), positions.tolist(), strict=True):
-        first.setdefault(pair, pos)
-    texts = frame["orgUnit"].to_numpy()
+    pair_of_row = inverse[flagged]
+    pairs_seen, first_index = np.unique(pair_of_row, return_index=True)
+    texts = frame["orgUnit"].astype(str).to_numpy()
+    counts = np.bincount(pair_of_row, minlength=len(pairs))
     by_ds: dict[str, dict] = {}
-    counts = np.bincount(inverse[flagged], minlength=len(pairs))
-    for pair, pos in first.items():
+    for pair, i in zip(pairs_seen.tolist(), first_index.tolist(), strict=True):
         ds = catalogue.labels.get(ds_cats[pairs[pair][0]], ds_cats[pairs[pair][0]])
         entry = by_ds.setdefault(ds, {"data_set": ds, "org_units": [], "rows": 0})
-        entry["org_units"].append(str(texts[pos]))
+        entry["org_units"].append(str(texts[positions[i]]))
         entry["rows"] += int(counts[pair])
     if problems is not None:
-        reasons = {p: f"data set {catalogue.labels.get(ds_cats[pairs[p][0]], '')} is not assigned to this org unit "
-                      "(pushed with --strict)" for p in first}  # fmt: skip
-        problems.add_at(positions, "orgUnit", [reasons[p] for p in inverse[flagged].tolist()])
+        table = np.empty(len(pairs), dtype=object)
+        for pair in pairs_seen.tolist():
+            label = catalogue.labels.get(ds_cats[pairs[pair][0]], ds_cats[pairs[pair][0]])
+            table[pair] = f"data set {label} is not assigned to this org unit (pushed with --strict)"
+        problems.parts.append((positions, "orgUnit", table[pair_of_row], "preflight"))
     return list(by_ds.values()), positions
 
 
