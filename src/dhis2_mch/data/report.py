@@ -118,7 +118,7 @@ class PushReport:
             why = str(self.failure) or "interrupted (Ctrl-C)"
             lines.append(f"  stopped after chunk {self.chunks} of {self.chunks_planned}: {why}")
             if getattr(self.failure, "status", None) == 413:
-                lines.append("  (a proxy refused the request's size: push again with a smaller --chunk-size, e.g. 2000)")
+                lines.append("  (a proxy refused the request's size: push again with --chunk-size 2000)")
         lines += [f"  note: {n}" for n in self.notes]
         lines += self._advice(counts)
         return "\n".join(lines)
