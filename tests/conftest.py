@@ -6,9 +6,9 @@
 - ``sandbox_factory``: ``sandbox_factory(version="2.42.3", faults=Faults(...), db=path, today=date(...))``
   starts more; every one is stopped at teardown.
 - ``sandbox_mock``: the same handlers in-process through ``SandboxAdapter`` at http://dhis2.test (no
-  socket; fastest). ``sandbox_mock.connection()`` is a ``Connection`` with the adapter mounted; plain
-  ``requests.get(...)`` calls reach it through ``responses``. It has ``.url``, ``.auth``, ``.token``
-  and the sandbox's read helpers.
+  socket; fastest). ``Connection(url, token=sandbox_mock.token, transport=sandbox_mock.adapter)``
+  reaches it without any patching; plain ``requests.get(...)`` calls reach it through ``responses``.
+  It has ``.url``, ``.auth``, ``.token`` and the sandbox's read helpers.
 
 The sandbox is imported inside the fixtures, so tests that do not use it never load it.
 """

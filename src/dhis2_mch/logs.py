@@ -26,12 +26,14 @@ _lock = threading.Lock()
 _secrets: set[str] = set()
 _installed = False
 
-# Authorization headers in any spelling, PAT-shaped strings, and Basic credentials.
+# Authorization headers in any spelling, PAT-shaped strings, Basic credentials, and URL userinfo.
 _PATTERNS = (
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:basic|apitoken|bearer)?\s*[^\s'\",}]+"),
     re.compile(r"(?i)\b(apitoken|bearer)\s+[A-Za-z0-9\-._~+/]{8,}=*"),
     re.compile(r"d2pat_[A-Za-z0-9]{8,}"),
     re.compile(r"(?i)\b(basic)\s+([A-Za-z0-9+/]{4,}={0,2})"),
+    # credentials inside a URL (a proxy's http://user:password@host, a pasted DHIS2 URL)
+    re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]+:[^/\s@]+@"),
 )
 
 
@@ -69,7 +71,8 @@ def redact(text: str) -> str:
     text = _PATTERNS[0].sub(lambda m: m.group(1) + REDACTED, text)
     text = _PATTERNS[1].sub(lambda m: m.group(1) + " " + REDACTED, text)
     text = _PATTERNS[2].sub(REDACTED, text)
-    return _PATTERNS[3].sub(_basic, text)
+    text = _PATTERNS[3].sub(_basic, text)
+    return _PATTERNS[4].sub(lambda m: m.group(1) + REDACTED + "@", text)
 
 
 def _scrub(record: logging.LogRecord) -> logging.LogRecord:

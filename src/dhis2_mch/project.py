@@ -79,16 +79,23 @@ class Project:
         Unreadable or malformed files raise ``InputError`` here; problems in the content become
         findings of ``compile``.
         """
-        path = shipped_package() if path is None else Path(path)
+        if path is None:
+            from dhis2_mch.package.authoring.reader import display
+
+            path = shipped_package()
+            shown = display(path)  # metadata/ in a checkout; the installed folder otherwise
+        else:
+            path = Path(path)
+            shown = str(path)
         if path.is_dir():
             from dhis2_mch.package.authoring.reader import read_folder
 
-            return cls(documents=[doc for _, doc in read_folder(path)], source=str(path))
+            return cls(documents=[doc for _, doc in read_folder(path)], source=shown)
         if path.is_file():
             from dhis2_mch.package.jsonfile import load_metadata_json
 
             md, findings = load_metadata_json(path)
-            return cls(metadata=md, findings=findings, source=str(path))
+            return cls(metadata=md, findings=findings, source=shown)
         if not path.exists():
             raise InputError(f"{path}: no such file or folder.")
         raise InputError(f"{path}: not a metadata folder or a JSON file.")

@@ -111,6 +111,11 @@ def test_redact_keeps_ordinary_words():
     assert logs.redact("Authorization: Basic dXNlcjpwYXNz") == f"Authorization: {logs.REDACTED}"
     assert logs.redact("x ApiToken d2pat_abcdefghijklmnop1234 y") == f"x ApiToken {logs.REDACTED} y"
     assert logs.redact("curl -H 'Authorization: ApiToken abc'") == f"curl -H 'Authorization: {logs.REDACTED}'"
+    assert (
+        logs.redact("proxy http://me:S3cr3t@proxy.gov.vn:3128 down")
+        == f"proxy http://{logs.REDACTED}@proxy.gov.vn:3128 down"
+    )
+    assert logs.redact("see https://dhis2.example.org/dhis (ok)") == "see https://dhis2.example.org/dhis (ok)"
 
 
 def test_redacting_filter_for_handlers_configured_elsewhere():

@@ -125,6 +125,15 @@ def test_https_to_a_plain_http_port(servers):
     assert json.loads(result.stdout)["error"]["type"] == "TLSError"
 
 
+def test_https_to_the_sandbox_http_port(sandbox):
+    """The newcomer's case: the sandbox closes the connection on a TLS hello instead of answering it."""
+    result, _ = info(sandbox.url.replace("http://", "https://"), fmt="json")
+    # (the in-process sandbox server's own thread also writes a traceback about the TLS hello to stderr)
+    message = result.stderr.splitlines()[-1]
+    assert result.exit_code == 3 and message.startswith("Error: ") and "internal error" not in result.output
+    assert "plain-http port" in message and json.loads(result.stdout)["error"]["type"] == "TLSError"
+
+
 # ---------------------------------------------------------------------------------------------- answers
 
 

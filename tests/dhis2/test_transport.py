@@ -107,7 +107,7 @@ def test_any_requests_adapter_can_be_the_transport(sleeps):
     assert recorder.sent[0].headers["Authorization"] == "Basic dTpN4bqtdC1raOG6qXU="
 
 
-def test_the_sandbox_mock_fixture_hands_out_connections(sandbox_mock):
-    conn = sandbox_mock.connection()
+def test_the_sandbox_mock_fixture_serves_connections_through_its_adapter(sandbox_mock):
+    conn = Connection("http://dhis2.localhost", token=sandbox_mock.token, transport=sandbox_mock.adapter)
     assert conn.me().username == sandbox_mock.username
     assert conn.session.get_adapter(conn.api_url) is sandbox_mock.adapter

@@ -121,6 +121,11 @@ def tls_problem(exc: BaseException, hostname: str | None) -> str | None:
             text = f"{item.reason or ''} {item}"
             if any(marker in text for marker in _NOT_TLS):
                 return "the port does not speak TLS (an https:// URL pointing at a plain-http port?)"
+            if isinstance(item, ssl.SSLEOFError) or "UNEXPECTED_EOF" in text or "EOF occurred" in text:
+                return (
+                    "the server closed the connection during the TLS handshake (an https:// URL pointing at a "
+                    "plain-http port, or something on the way cutting TLS?)"
+                )
             return f"the TLS handshake failed ({logs.redact(str(item.reason or item))})"
     return None
 
@@ -186,6 +191,16 @@ def transport_error(exc: Exception, call: Call, hostname: str | None) -> tuple[D
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
         return ConfigError(f"The DHIS2 URL {call.base_url} is not valid ({reason(exc)})."), False, True
     return TransportError(f"{where} failed: {reason(exc)}.", **call.kw(True)), False, False
+
+
+def too_slow(call: Call, seconds: float) -> ReadTimeout:
+    """The watchdog ended an exchange that outlived ``seconds``: the server kept the connection, saying little."""
+    return ReadTimeout(
+        f"{call.name}: DHIS2 did not finish answering within {seconds:g} s; it kept the connection open while "
+        "sending little or nothing (a stuck proxy or server). Raise --timeout (or timeout.read in the profile) "
+        "if the server is just slow.",
+        **call.kw(True),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- answers

@@ -45,6 +45,19 @@ def basic_auth(username: str, password: str) -> Any:
     return Utf8BasicAuth()
 
 
+def socket_timeouts(limits: tuple[float, float], left: float | None) -> tuple[float, float]:
+    """requests' (connect, read) timeouts, cut to the time ``left`` before the deadline."""
+    if left is None:
+        return limits
+    return (max(0.001, min(limits[0], left)), max(0.001, min(limits[1], left)))
+
+
+def exchange_seconds(limits: tuple[float, float], left: float | None) -> float:
+    """How long one exchange may take in all (connect, wait for the headers, read the body), deadline-capped."""
+    whole = limits[0] + 2 * limits[1]
+    return whole if left is None else min(whole, max(0.0, left))
+
+
 def read_body(
     response: Any,
     call: Call,

@@ -60,9 +60,24 @@ from pydantic import SecretStr
 
 from dhis2_mch import __version__, logs
 from dhis2_mch.dhis2 import _urls, identity
-from dhis2_mch.dhis2._exceptions import Call, RequestRejected, decode, reason, status_error, transport_error
+from dhis2_mch.dhis2._exceptions import (
+    Call,
+    RequestRejected,
+    decode,
+    reason,
+    status_error,
+    too_slow,
+    transport_error,
+)
 from dhis2_mch.dhis2._retry import RETRY_STATUSES, RetryPolicy, retry_after
-from dhis2_mch.dhis2._transport import Watch, basic_auth, read_body, watched_adapter
+from dhis2_mch.dhis2._transport import (
+    Watch,
+    basic_auth,
+    exchange_seconds,
+    read_body,
+    socket_timeouts,
+    watched_adapter,
+)
 from dhis2_mch.dhis2._urls import is_loopback
 from dhis2_mch.dhis2.identity import Me, SystemInfo
 from dhis2_mch.dhis2.profiles import Target, Timeouts
@@ -324,9 +339,9 @@ class Connection:
         while True:
             attempt += 1
             self.check_deadline(f"about to send {method} {shown}", method=method, path=shown)
-            timeout = self._socket_timeouts(limits)
+            timeout = socket_timeouts(limits, self.remaining())
             log.debug("%s %s (attempt %d)", method, shown, attempt)
-            watch = Watch(self._watch_seconds(limits))
+            watch = Watch(exchange_seconds(limits, self.remaining()))
             try:
                 with watch:
                     response = self.session.request(
@@ -346,7 +361,7 @@ class Connection:
                 self._deadline_check_after(call, exc)
                 error, retryable, never_sent = transport_error(exc, call, self._hostname)
                 if watch.fired:  # the watchdog ended it: the server kept the connection, answering too slowly
-                    error, retryable, never_sent = self._too_slow(call, limits), True, False
+                    error, retryable, never_sent = too_slow(call, exchange_seconds(limits, None)), True, False
                 if isinstance(error, ReadTimeout):
                     # each try costs the whole read timeout: a server that did not answer twice will not
                     # answer a third time, and four tries of 300 s held a command for 20 minutes
@@ -394,27 +409,6 @@ class Connection:
                 gave_up=gave_up,
                 attempts=self.retry.attempts,
             )
-
-    def _socket_timeouts(self, limits: tuple[float, float]) -> tuple[float, float]:
-        left = self.remaining()
-        if left is None:
-            return limits
-        return (max(0.001, min(limits[0], left)), max(0.001, min(limits[1], left)))
-
-    def _watch_seconds(self, limits: tuple[float, float]) -> float:
-        """How long one exchange may take in all: connecting, waiting for the headers, reading the body."""
-        whole = limits[0] + 2 * limits[1]
-        left = self.remaining()
-        return whole if left is None else min(whole, max(0.0, left))
-
-    def _too_slow(self, call: Call, limits: tuple[float, float]) -> ReadTimeout:
-        seconds = limits[0] + 2 * limits[1]
-        return ReadTimeout(
-            f"{call.name}: DHIS2 did not finish answering within {seconds:g} s; it kept the connection open while "
-            "sending little or nothing (a stuck proxy or server). Raise --timeout (or timeout.read in the "
-            "profile) if the server is just slow.",
-            **call.kw(True),
-        )
 
     def _deadline_check_after(self, call: Call, exc: Exception) -> None:
         """A socket timeout cut short by the deadline is the deadline's doing, not the server's."""

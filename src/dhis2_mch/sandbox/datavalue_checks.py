@@ -99,6 +99,8 @@ class Checks:
             self.open_periods,
         ]  # fmt: skip
         self._data_sets_of: dict[str, list[dict]] = {}
+        self._writable_cocs: dict[str, bool] = {}
+        self._latest: dict[str, Period] = {}  # ImportContext caches the ACL lookups per combo too
 
     def rejects(self, v: Value) -> bool:
         return any(check(v) for check in self.chain)
@@ -123,12 +125,13 @@ class Checks:
         """CategoryOptionComboAclCallable: the combo, or None when an option lacks data write sharing."""
         if coc is None:
             return None
-        imp = self.imp
-        for ref in coc.get("categoryOptions") or []:
-            option = self.store.get("categoryOptions", _id(ref))
-            if option is not None and not sharing.can_data_write(imp.user, imp.granted, option, self.store):
-                return None
-        return coc
+        if coc["id"] not in self._writable_cocs:
+            imp = self.imp
+            options = [self.store.get("categoryOptions", _id(ref)) for ref in coc.get("categoryOptions") or []]
+            self._writable_cocs[coc["id"]] = all(
+                sharing.can_data_write(imp.user, imp.granted, o, self.store) for o in options if o is not None
+            )
+        return coc if self._writable_cocs[coc["id"]] else None
 
     def targets(self, v: Value) -> list[dict]:
         assert v.de is not None and v.ou is not None and v.aoc is not None
@@ -360,7 +363,10 @@ class Checks:
         def after(ds: dict) -> tuple | None:
             if ds.get("periodType") not in periods.FREQUENCY:
                 return None
-            latest = periods.future_period(ds["periodType"], int(ds.get("openFuturePeriods") or 0), today)
+            latest = self._latest.get(ds["id"])  # ImportContext.getDataSetLatestFuturePeriodMap
+            if latest is None:
+                latest = periods.future_period(ds["periodType"], int(ds.get("openFuturePeriods") or 0), today)
+                self._latest[ds["id"]] = latest
             return (v.raw_pe, v.raw_de, ds["id"], latest.iso) if period.is_after(latest) else None
 
         return self._per_target(v, True, after, "E7641")

@@ -2,8 +2,9 @@
 
 Two ways to reach it:
 
-- ``router.connection(**kwargs)``: a ``Connection`` whose session has the adapter mounted — no global
-  patching, nothing can reach the network;
+- ``router.adapter`` mounted on a session: ``Connection(url, token=router.token,
+  transport=router.adapter)`` or ``router.session()`` — no global patching, nothing can reach the
+  network (the sandbox never imports the client: the test builds the ``Connection``);
 - ``router.install(mock, base_url)``: for tests that call ``requests.get(...)`` directly, route every
   request to ``base_url`` through the adapter via a ``responses.RequestsMock`` the test owns (this
   module never imports ``responses``, a test dependency).
@@ -48,14 +49,6 @@ class SandboxRouter:
     @property
     def url(self) -> str:
         return self.base_url
-
-    def connection(self, *, token: bool = True, **kwargs: Any):
-        """A ``Connection`` to this sandbox through the adapter (token auth unless ``token=False``)."""
-        from dhis2_mch.dhis2.connection import Connection
-
-        auth = {"token": self.sandbox.token} if token else {"username": self.username, "password": self.password}
-        # plain http is fine here: the adapter answers in-process, nothing reaches a network
-        return Connection(self.base_url, transport=self.adapter, **{"insecure": True, **auth, **kwargs})
 
     def session(self) -> requests.Session:
         """A plain ``requests.Session`` served by the sandbox."""

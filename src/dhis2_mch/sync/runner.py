@@ -54,14 +54,11 @@ class Package:
 
 
 def load_package(metadata: Path | None) -> Package:
-    """The one place that gets the package (switch to ``Project.load(...).compile()`` here).
-    ``None``: the programmes' package, ``metadata/`` beside the code."""
+    """The package, compiled once per run (``None``: the programmes' package shipped with the code);
+    a package with errors stops the run before anything is read or sent."""
     from dhis2_mch.data.push import load_package as load
 
-    path = metadata or Path(__file__).resolve().parents[3] / "metadata"
-    if not path.exists():
-        path = Path("metadata")
-    md = load(path)
+    md = load(metadata).metadata
     return Package(md, build_catalogue(md))
 
 

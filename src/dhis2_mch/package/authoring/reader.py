@@ -41,20 +41,21 @@ def read_folder(root: Path) -> list[tuple[str, LocatedDict]]:
         raise InputError(f"{root}: no .yaml files found; expected the metadata authoring format here.")
     docs = []
     for path in files:
-        display = _display(path)
-        doc = read_yaml(path, display)
+        shown = display(path)
+        doc = read_yaml(path, shown)
         if doc is None:
             continue
         if not isinstance(doc, LocatedDict):
             raise InputError(
-                f"{display}: expected a mapping of collections (dataElements:, dataSets: ...) at the top, "
+                f"{shown}: expected a mapping of collections (dataElements:, dataSets: ...) at the top, "
                 f"found a {type(doc).__name__}."
             )
-        docs.append((display, doc))
+        docs.append((shown, doc))
     return docs
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it (how messages name files)."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
