@@ -76,7 +76,11 @@ def main() -> None:
             posts.append(line)
 
     try:
-        with Sandbox("2.40", folder / "server.sqlite", log=log) as sb:
+        # the ledger keys values by the instance's URL: a reused work folder needs the same port again
+        port_file = folder / "port"
+        port = int(port_file.read_text()) if reuse and port_file.exists() else 0
+        with Sandbox("2.40", folder / "server.sqlite", log=log).start(port=port) as sb:
+            port_file.write_text(sb.url.rsplit(":", 1)[1])
             from click.testing import CliRunner
 
             from dhis2_mch.cli import cli

@@ -180,6 +180,13 @@ def test_server_that_never_answers_is_cut_off_by_the_deadline(servers):
     assert "deadline of 1 s passed" in message and "--deadline" in message
 
 
+def test_trickling_server_through_the_cli(servers):
+    result, took = info(servers.serve(trickles), "--timeout", "1", "--deadline", "30", fmt="json")
+    message = assert_clean_failure(result)
+    assert took < 3, took  # 1 s for the body, then given up (a trickled answer is not asked for again)
+    assert json.loads(result.stdout)["error"]["type"] == "ReadTimeout" and "still sending its answer" in message
+
+
 def test_server_that_never_answers_times_out_per_request(servers, sleeps):
     conn = connect(servers.serve(never_answers), sleeps, timeouts=Timeouts(connect=1, read=0.2))
     started = time.monotonic()

@@ -100,8 +100,11 @@ def test_merged_with_nut_agg_and_imm_bcu_validates_with_no_errors(ours, who, tmp
     path.write_text(json.dumps(merged(*who, ours), ensure_ascii=False), encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", str(path), "--dhis2-version", version, "--format", "json"])
     report = json.loads(result.output)
-    assert [e["message"] for e in report["errors"]] == []
-    assert result.exit_code == 0
+    # CategoryOptionGroup.dataDimensionType is not-null from 2.41 (CategoryOptionGroup.hbm.xml, no Java default)
+    # and WHO's 2.40 packages leave it out on some groups: DHIS2 2.41+ refuses those until an installer sets it
+    expected = set() if version == "2.40" else {("E4000", "categoryOptionGroup", "dataDimensionType")}
+    assert {(e["code"], e["type"], e["property"]) for e in report["errors"]} == expected
+    assert result.exit_code == (1 if expected else 0)
     assert report["objects"] > 700
 
 

@@ -84,6 +84,9 @@ def test_names_that_match_no_commune_are_listed_with_the_closest_and_the_rest_is
     sent = report["counts"]["confirmed"]
     assert sent == 127 - report["counts"]["problems"] and sent > 0
     assert {v["ou"] for v in server.data_values()} == {derive_uid("organisationUnit", c) for c in ("23053", "23023")}
+    status = json.loads(CliRunner().invoke(cli, ["sync", "status", "--config", str(config), "--format", "json"]).stdout)
+    (noted,) = status["sources"][0]["files_with_problems"]
+    assert noted["rows"] == report["counts"]["problems"] and "Xã Hòa Thuận" in noted["first"]
 
 
 def test_values_dhis2_refuses_are_not_sent_again_until_their_cell_changes(server, tmp_path):

@@ -1,4 +1,4 @@
-"""DHIS2 enumerations, per version, as listed in ``shared/dhis2/FACTS.md`` §3 (core ValueType.java,
+"""DHIS2 enumerations, per version (dhis2-core dhis-api ValueType.java,
 AggregationType.java, PeriodTypeEnum). The model keeps these properties as plain strings so that a
 real export with a value we do not know still loads; the validator judges them against these sets."""
 
@@ -59,3 +59,28 @@ def aggregation_types(version: tuple[int, int]) -> frozenset[str]:
 def period_types(version: tuple[int, int]) -> frozenset[str]:
     """FinancialSep arrived in 2.42."""
     return PERIOD_TYPES if version >= (2, 42) else PERIOD_TYPES - {"FinancialSep"}
+
+
+# Program rules, validation rules and predictors (dhis2-core dhis-api: ProgramRuleActionType,
+# ProgramRuleVariableSourceType, expression.Operator, validation.Importance, OrganisationUnitDescendants,
+# expression.MissingValueStrategy; the same constants in 2.36 through 2.42).
+PROGRAM_RULE_ACTION_TYPES = frozenset(
+    {
+        "DISPLAYTEXT", "DISPLAYKEYVALUEPAIR", "HIDEFIELD", "HIDESECTION", "HIDEPROGRAMSTAGE", "ASSIGN",
+        "SHOWWARNING", "WARNINGONCOMPLETE", "SHOWERROR", "ERRORONCOMPLETE", "CREATEEVENT", "SETMANDATORYFIELD",
+        "SENDMESSAGE", "SCHEDULEMESSAGE", "HIDEOPTION", "SHOWOPTIONGROUP", "HIDEOPTIONGROUP",
+    }
+)  # fmt: skip
+#: ProgramRuleVariableSourceType.getDataTypes() / getAttributeTypes()
+PROGRAM_RULE_VARIABLE_DATA_SOURCES = frozenset(
+    {"DATAELEMENT_NEWEST_EVENT_PROGRAM_STAGE", "DATAELEMENT_NEWEST_EVENT_PROGRAM", "DATAELEMENT_CURRENT_EVENT",
+     "DATAELEMENT_PREVIOUS_EVENT"}
+)  # fmt: skip
+PROGRAM_RULE_VARIABLE_SOURCES = PROGRAM_RULE_VARIABLE_DATA_SOURCES | {"CALCULATED_VALUE", "TEI_ATTRIBUTE"}
+OPERATORS = frozenset(
+    {"equal_to", "not_equal_to", "greater_than", "greater_than_or_equal_to", "less_than", "less_than_or_equal_to",
+     "compulsory_pair", "exclusive_pair"}
+)  # fmt: skip
+IMPORTANCES = frozenset({"HIGH", "MEDIUM", "LOW"})
+ORGANISATION_UNIT_DESCENDANTS = frozenset({"SELECTED", "DESCENDANTS"})
+MISSING_VALUE_STRATEGIES = frozenset({"SKIP_IF_ANY_VALUE_MISSING", "SKIP_IF_ALL_VALUES_MISSING", "NEVER_SKIP"})

@@ -1,26 +1,21 @@
-"""Pydantic models of the DHIS2 metadata types the programmes use.
+"""The DHIS2 metadata types dhis2-mch knows, as declared properties.
 
 Field names are DHIS2's own camelCase property names, so the model reads like the API docs and a
-payload needs no alias mapping. Every model allows extra fields: a real export carries many
-properties we do not type (style, sharing details, legend sets ...) and they must survive a
-load → dump round trip unchanged. Validation is strict (no "true" → True coercion) for the same
-reason. Enumerated properties (valueType, aggregationType ...) are plain strings here: the
-validator judges them, so an unexpected value becomes a finding instead of a crash.
+payload needs no alias mapping. Every object keeps the properties it was given, declared or not: a
+real export carries many properties we do not type (style, sharing details ...) and they survive a
+load → dump round trip unchanged. Declared properties are read the way DHIS2's JSON reader reads
+them (``model/jackson.py``): what DHIS2 converts is converted, what it refuses is refused.
+Enumerated properties (valueType, aggregationType ...) are plain texts here: the validator judges
+them, so an unexpected value becomes a finding instead of a crash.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from dhis2_mch.model.jackson import Model, ValidationError
 
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True, validate_assignment=False, defer_build=True)
-
-    def dump(self) -> dict[str, Any]:
-        """The object as DHIS2 JSON: only the properties it was given, in model order then extras."""
-        return self.model_dump(mode="json", exclude_unset=True)
+__all__ = ["Model", "ValidationError"]  # and every class below
 
 
 class Ref(Model):

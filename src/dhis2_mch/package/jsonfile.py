@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from dhis2_mch.errors import InputError
 from dhis2_mch.model import findings as f
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.model.objects import Unparsed
+from dhis2_mch.model.objects import Unparsed, ValidationError
 from dhis2_mch.model.types import lookup
 
 

@@ -214,7 +214,7 @@ class DataValueImport:
             raw_coc=_trim(dv.get("categoryOptionCombo")),
             raw_aoc=_trim(dv.get("attributeOptionCombo")),
             value=raw_value,
-            comment=_trim(dv.get("comment")),
+            comment=None if dv.get("comment") is None else str(dv.get("comment")),  # raw, as getComment()
         )
 
     def _body(self, status: str, description: str, complete: str | None) -> dict:
@@ -236,7 +236,7 @@ class DataValueImport:
         assert v.de and v.period and v.ou and v.coc and v.aoc
         index, dv, de, period, ou, coc, aoc = v.index, v.raw, v.de, v.period, v.ou, v.coc, v.aoc
         value = values.normalize_boolean(v.value, de.get("valueType"))
-        comment = v.comment
+        comment = _trim(v.comment)  # createDataValue: trimToNull
         s = self.summary
         key = (de["id"], period.iso, ou["id"], coc["id"], aoc["id"])
         existing = self.store.get_value(*key)

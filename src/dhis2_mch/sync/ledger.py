@@ -117,6 +117,11 @@ class Ledger:
             (fingerprint, mtime, rows, problems, summary, run_id, now(), fid),
         )
 
+    def note_problems(self, path: str, count: int, summary: str) -> None:
+        """Rows of a file the preflight refused (they have no key, so no row in ``value``)."""
+        with self.transaction() as db:
+            db.execute("UPDATE file SET problems = ?, problem_summary = ? WHERE path = ?", (count, summary, path))
+
     def has_unfinished(self, fid: int) -> bool:
         q = "SELECT 1 FROM value WHERE file_id = ? AND status IN ('pending', 'sent') LIMIT 1"
         return self.db.execute(q, (fid,)).fetchone() is not None

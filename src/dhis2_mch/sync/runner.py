@@ -168,6 +168,13 @@ def _sync_instance(conn: Connection, sources: list[Source], mappings: dict[str, 
         result = send(conn, ledger, instance, rows, package.metadata, run_id=report.run_id,
                       chunk_size=config.chunk_size, retries=config.retries, today=today, sleep=sleep)  # fmt: skip
         _account(todo, result, hints, reports)
+        for rep in reports.values():  # rows the preflight refused have no ledger key: the file keeps the count
+            by_file: dict[str, list[Problem]] = {}
+            for p in rep.problems:
+                if p.stage == "preflight":
+                    by_file.setdefault(p.file, []).append(p)
+            for path, items in by_file.items():
+                ledger.note_problems(path, len(items), "; ".join(p.as_text() for p in items[:3]))
         if result.failure:
             report.failure = result.failure
             return

@@ -30,6 +30,8 @@ class Status:
             for u in s["org_units"]:
                 label = " ".join(p for p in (u["code"], u["name"]) if p) or u["uid"]
                 lines.append(f"    {label}: {_counts(u['counts'])}; last pushed {u['last_pushed'] or '-'}")
+            for f in s.get("files_with_problems", []):
+                lines.append(f"    {f['path']}: {f['rows']} values not sent (read {f['read_at']}): {f['first']}")
         for r in self.runs[:5]:
             lines.append(f"  run {r['run_id']}: started {r['started']}, exit {r['exit_code']}")
         return "\n".join(lines)
@@ -49,6 +51,9 @@ def read_status(path: Path, runs: int = 10) -> Status:
             "LEFT JOIN orgunit o ON o.instance = v.instance AND o.uid = v.ou "
             "GROUP BY v.source, v.instance, v.ou, v.status ORDER BY v.source, o.code, v.ou"
         ).fetchall()
+        problem_files = db.execute(
+            "SELECT source, path, problems, problem_summary, read_at FROM file WHERE problems > 0 ORDER BY path"
+        ).fetchall()
         run_rows = db.execute(
             "SELECT run_id, started, finished, exit_code, summary FROM run ORDER BY started DESC LIMIT ?", (runs,)
         ).fetchall()
@@ -67,7 +72,13 @@ def read_status(path: Path, runs: int = 10) -> Status:
                 target["last_pushed"] = pushed
     for s in by_source.values():
         s["org_units"] = list(s["org_units"].values())
+        s["files_with_problems"] = []
         status.sources.append(s)
+    for source, file_path, count, summary, read_at in problem_files:
+        for s in status.sources:
+            if s["source"] == source:
+                s["files_with_problems"].append({"path": file_path, "rows": count, "first": summary,
+                                                 "read_at": read_at})  # fmt: skip
     for run_id, started, finished, code, summary in run_rows:
         counts = (json.loads(summary) or {}).get("counts") if summary else None
         status.runs.append({"run_id": run_id, "started": started, "finished": finished, "exit_code": code,

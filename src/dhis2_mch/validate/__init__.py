@@ -10,10 +10,20 @@ from dataclasses import dataclass, field
 
 from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.validate import conventions, enums, expressions, identity, references, uniqueness
+from dhis2_mch.validate import (
+    conventions,
+    enums,
+    expressions,
+    identity,
+    options,
+    programrules,
+    references,
+    sharing,
+    uniqueness,
+)
 from dhis2_mch.validate.context import Context
 
-RULES = (identity, uniqueness, enums, references, expressions)
+RULES = (identity, uniqueness, enums, references, options, programrules, sharing, expressions)
 
 
 @dataclass
@@ -61,17 +71,21 @@ def validate(
     *,
     version: tuple[int, int] = (2, 40),
     locale: str = "vi",
-    conventions_check: bool = True,
+    conventions_check: bool | None = None,
     prior: list[Finding] | None = None,
 ) -> list[Finding]:
     """All findings for ``md``: ``prior`` ones (from loading) first, then each rule family's.
 
     A property the loader already reported (an unresolved code leaves it empty) is not reported
-    again by the rules (as a missing required property): one problem, one finding.
+    again by the rules (as a missing required property): one problem, one finding. The project's own
+    conventions (``conventions.py``) apply to authored packages (objects with a ``file:line``), or
+    when ``conventions_check`` asks; never by default to a DHIS2 JSON package from another team.
     """
     ctx = Context(md, version=version, locale=locale)
     found = list(prior or [])
-    seen = {(x.id, x.property) for x in found if x.severity == "error"}
+    seen = {(x.type, x.id, x.property) for x in found if x.severity == "error"}
+    if conventions_check is None:
+        conventions_check = bool(md.origins)
     for rule in (*RULES, conventions) if conventions_check else RULES:
-        found.extend(x for x in rule.check(ctx) if (x.id, x.property) not in seen)
+        found.extend(x for x in rule.check(ctx) if (x.type, x.id, x.property) not in seen)
     return found

@@ -1,5 +1,7 @@
-"""Enumerated properties must hold a value the target DHIS2 version knows; Jackson rejects the whole
-payload otherwise."""
+"""Enumerated properties must hold a value the target DHIS2 version knows: Jackson reads a Java enum
+by its exact constant name and fails the whole payload on any other text (``EnumDeserializer``,
+``READ_UNKNOWN_ENUM_VALUES_AS_NULL`` and ``ACCEPT_CASE_INSENSITIVE_ENUMS`` off in
+``JacksonObjectMapperConfig``)."""
 
 from __future__ import annotations
 
@@ -20,17 +22,25 @@ ALLOWED = {
     "periodType": enums.period_types,
     "programType": lambda _v: enums.PROGRAM_TYPES,
     "dataDimensionType": lambda _v: enums.DATA_DIMENSION_TYPES,
+    "programRuleActionType": lambda _v: enums.PROGRAM_RULE_ACTION_TYPES,
+    "programRuleVariableSourceType": lambda _v: enums.PROGRAM_RULE_VARIABLE_SOURCES,
+    "operator": lambda _v: enums.OPERATORS,
+    "importance": lambda _v: enums.IMPORTANCES,
+    "organisationUnitDescendants": lambda _v: enums.ORGANISATION_UNIT_DESCENDANTS,
 }
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     allowed = {prop: sorted(fn(ctx.version)) for prop, fn in ALLOWED.items()}
+    props_of: dict[type, list[str]] = {}
     for mtype, obj in ctx.md.items():
         if isinstance(obj, Unparsed):
             continue
-        for prop, values in allowed.items():
-            if prop not in type(obj).model_fields:
-                continue
+        klass = type(obj)
+        if klass not in props_of:
+            props_of[klass] = [p for p in allowed if p in klass.model_fields]
+        for prop in props_of[klass]:
+            values = allowed[prop]
             value = getattr(obj, prop)
             if value is not None and value not in values:
                 by_upper = {v.upper(): v for v in values}

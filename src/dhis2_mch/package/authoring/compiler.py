@@ -23,12 +23,10 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
-from pydantic import ValidationError
-
 from dhis2_mch.model import findings as f
 from dhis2_mch.model.enums import NUMERIC_VALUE_TYPES
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.model.objects import IdentifiableObject
+from dhis2_mch.model.objects import IdentifiableObject, ValidationError
 from dhis2_mch.model.translations import translation_property
 from dhis2_mch.model.types import BY_NAME, DEFAULT_UIDS, ORDER, MetadataType
 from dhis2_mch.model.uid import derive_uid
