@@ -82,7 +82,7 @@ def measure(path: Path, chunk_size: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--chunk-size", type=int, default=5000)
+    parser.add_argument("--chunk-size", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes; the best CPU is reported")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

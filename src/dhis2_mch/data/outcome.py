@@ -68,6 +68,25 @@ class RowOutcomes:
             for p in positions.tolist() if self.reasons else ():
                 self.reasons.pop(p, None)
 
+    def reject(self, parts: list[tuple[np.ndarray, str, np.ndarray, str]]) -> None:
+        """Mark the rows of column-wise problems rejected, a row's reasons joined when it has several."""
+        code = OUTCOMES.index("rejected")
+        for positions, _column, reasons, _stage in parts:
+            self.code[positions] = code
+            for p, why in zip(positions.tolist(), reasons.tolist(), strict=True):
+                known = self.reasons.get(p)
+                self.reasons[p] = f"{known}; {why}" if known and why not in known else why
+
+    def reason_array(self, positions: np.ndarray) -> np.ndarray:
+        """The reason of each of ``positions`` (their outcome's default where none was given)."""
+        defaults = np.asarray([self.default_reason[o] for o in OUTCOMES], dtype=object)
+        out = defaults[self.code[positions]]
+        for i, p in enumerate(positions.tolist()):
+            given = self.reasons.get(p)
+            if given:
+                out[i] = given
+        return out
+
     def of(self, row: RowId) -> Outcome:
         return OUTCOMES[int(self.code[self._position(row)])]
 

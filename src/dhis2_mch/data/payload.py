@@ -1,7 +1,8 @@
 """Accepted rows → data value sets of bounded size, their JSON written straight from the columns.
 
 One envelope per data set (``dataSet`` on the envelope: from 2.43 a value set without it aborts when a
-data element is in several data sets), at most ``chunk_size`` values each, built only when it is about
+data element is in several data sets) and attribute option combo (on the envelope too, once), at most
+``chunk_size`` values each, built only when it is about
 to be sent, so memory stays bounded whatever the file's size.
 
 The JSON is assembled, not serialised: each distinct (data element, option combo, attribute option
@@ -47,21 +48,24 @@ class Payloads:
         table = substitutions or {}
         self.chunk_size = max(1, int(chunk_size))
         if not len(send):
-            self.plan: list[tuple[str, np.ndarray]] = []
+            self.plan: list[tuple[str, str, np.ndarray]] = []
             return
-        ds = send["ds"].cat.codes.to_numpy()
-        order = np.argsort(ds, kind="stable")
+        # one envelope per (data set, attribute option combo): the combo goes on the envelope, once
+        # (DHIS2's DataSetContext.outerAttrOptionCombo applies it to every value)
+        group = (send["ds"].cat.codes.to_numpy().astype(np.int64) * (len(send["aoc"].cat.categories) + 1)
+                 + send["aoc"].cat.codes.to_numpy())  # fmt: skip
+        order = np.argsort(group, kind="stable")
         self.send = send
         self.positions = send["_pos"].to_numpy()
         self.zero = send["zero"].to_numpy()
-        # three fragments a value: (data element, option combos, period), org unit, (value, comment)
+        # three fragments a value: (data element, option combo, period), org unit, (value, comment)
         heads, self.a_idx = _distinct(*(send[c].cat.codes.to_numpy().astype(np.int64)
-                                        for c in ("de", "coc", "aoc", "period")))  # fmt: skip
-        de, coc, aoc, pe = (list(send[c].cat.categories) for c in ("de", "coc", "aoc", "period"))
+                                        for c in ("de", "coc", "period")))  # fmt: skip
+        de, coc, pe = (list(send[c].cat.categories) for c in ("de", "coc", "period"))
         self.frag_a = _fragments(
-            b'{"dataElement":"%s","categoryOptionCombo":"%s","attributeOptionCombo":"%s","period":%s,'
-            % (de[d].encode(), table.get(coc[c], coc[c]).encode(), table.get(aoc[a], aoc[a]).encode(), _text(pe[p]))
-            for d, c, a, p in heads
+            b'{"dataElement":"%s","categoryOptionCombo":"%s","period":%s,'
+            % (de[d].encode(), table.get(coc[c], coc[c]).encode(), _text(pe[p]))
+            for d, c, p in heads
         )
         self.frag_o = _fragments(b'"orgUnit":"%s",' % o.encode() for o in send["ou"].cat.categories)
         tails, self.v_idx = _distinct(*(send[c].cat.codes.to_numpy().astype(np.int64) for c in ("value", "comment")))
@@ -71,33 +75,38 @@ class Payloads:
             for v, c in tails
         )
         self.ou_codes = send["ou"].cat.codes.to_numpy()
-        names = list(send["ds"].cat.categories)
+        names, aocs = list(send["ds"].cat.categories), list(send["aoc"].cat.categories)
+        ds_codes, aoc_codes = send["ds"].cat.codes.to_numpy(), send["aoc"].cat.codes.to_numpy()
         self.plan = []
-        for d in np.unique(ds):
-            rows = order[ds[order] == d]
+        for g in np.unique(group):
+            rows = order[group[order] == g]
+            first = rows[0]
+            aoc = aocs[aoc_codes[first]]
             for start in range(0, len(rows), self.chunk_size):
-                self.plan.append((str(names[d]), rows[start : start + self.chunk_size]))
+                self.plan.append(
+                    (str(names[ds_codes[first]]), table.get(aoc, aoc), rows[start : start + self.chunk_size])
+                )
 
     def __len__(self) -> int:
         return len(self.plan)
 
     @property
     def values(self) -> int:
-        return sum(len(rows) for _, rows in self.plan)
+        return sum(len(rows) for _, _, rows in self.plan)
 
     def __iter__(self) -> Iterator[Envelope]:
-        for number, (data_set, rows) in enumerate(self.plan, 1):
-            yield Envelope(
-                number, data_set, self.positions[rows], int(self.zero[rows].sum()), self.body(data_set, rows)
-            )
+        for number, (data_set, aoc, rows) in enumerate(self.plan, 1):
+            body = self.body(data_set, aoc, rows)
+            yield Envelope(number, data_set, self.positions[rows], int(self.zero[rows].sum()), body)
 
-    def body(self, data_set: str, rows: np.ndarray) -> bytes:
+    def body(self, data_set: str, aoc: str, rows: np.ndarray) -> bytes:
         parts = np.empty(3 * len(rows), dtype=object)
         parts[0::3] = self.frag_a[self.a_idx[rows]]
         parts[1::3] = self.frag_o[self.ou_codes[rows]]
         parts[2::3] = self.frag_v[self.v_idx[rows]]
         values = b"".join(parts)
-        return b'{"dataSet":"%s","dataValues":[%s]}' % (data_set.encode(), values[:-1])
+        head = b'{"dataSet":"%s","attributeOptionCombo":"%s","dataValues":[' % (data_set.encode(), aoc.encode())
+        return head + values[:-1] + b"]}"
 
 
 def _fragments(items) -> np.ndarray:

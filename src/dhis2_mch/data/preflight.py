@@ -133,7 +133,8 @@ class Checked:
     problems: Problems
     notes: list[str] = field(default_factory=list)
     twins: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))  # (repeat, kept) positions
-    warned: Problems = field(default_factory=Problems)  # not assigned to the data set (errors with strict)
+    #: per data set, the org units it is not assigned to (and how many rows): warnings, or errors with strict
+    warned: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -249,12 +250,11 @@ def preflight(
     })  # fmt: skip
     send, twins, dup_notes = _duplicates(send, frame, problems)
     notes += dup_notes
-    warned = Problems()
+    warned: list[dict] = []
     if assigned is not None and len(send):
-        _assignment(send, frame, assigned, catalogue, warned, problems if strict else None)
-        if strict and warned.parts:
-            bad = np.isin(send["_pos"].to_numpy(), warned.positions())
-            send = send[~bad].reset_index(drop=True)
+        warned, positions = _assignment(send, frame, assigned, catalogue, problems if strict else None)
+        if strict and len(positions):
+            send = send[~np.isin(send["_pos"].to_numpy(), positions)].reset_index(drop=True)
     zeros = int(send["zero"].sum())
     if zeros:
         notes.append(
@@ -466,13 +466,17 @@ def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):
     pos = send["_pos"].to_numpy()
     lines = frame[ROW].to_numpy()
     conflicted = np.flatnonzero(in_conflict)
-    reasons = []
-    members: dict[int, list] = {}
-    for i in conflicted.tolist():
-        members.setdefault(int(group[i]), []).append(lines[pos[i]])
-    for i in conflicted.tolist():
-        reasons.append(f"rows {_rows(members[int(group[i])])} give different values for the same data value")
-    problems.add_at(pos[conflicted], "value", reasons)
+    groups, where = np.unique(group[conflicted], return_inverse=True)
+    first_lines: dict[int, list] = {}
+    for g, line in zip(group[conflicted].tolist(), lines[pos[conflicted]].tolist(), strict=True):
+        members = first_lines.setdefault(g, [])
+        if len(members) < 9:
+            members.append(line)
+    sizes = np.bincount(where)
+    why = [_conflict_reason(first_lines[g], int(n)) for g, n in zip(groups.tolist(), sizes.tolist(), strict=True)]
+    table = np.empty(len(why), dtype=object)
+    table[:] = why
+    problems.parts.append((pos[conflicted], "value", table[where], "preflight"))
     twin_mask = ~in_conflict[repeat] & same
     twins = (pos[repeat[twin_mask]], pos[kept[twin_mask]])
     notes = []
@@ -485,33 +489,46 @@ def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):
     return send[~drop].reset_index(drop=True), twins, notes
 
 
-def _assignment(send, frame, assigned, catalogue, warned: Problems, problems: Problems | None) -> None:
-    """DHIS2 stores a value for an org unit the data set is not assigned to (unless strictOrganisationUnits),
-    but Data Entry never shows it: a warning, or with ``strict`` an error."""
+def _assignment(send, frame, assigned, catalogue, problems: Problems | None) -> tuple[list[dict], np.ndarray]:
+    """DHIS2 stores a value for an org unit its data set is not assigned to (unless strictOrganisationUnits),
+    but Data Entry and completeness never show it: one warning per data set naming the org units, or with
+    ``strict`` an error on each row. Returns the warnings and the positions of the rows concerned."""
     pairs, inverse = _distinct(send["ds"].cat.codes.to_numpy().astype(np.int64),
                                send["ou"].cat.codes.to_numpy().astype(np.int64))  # fmt: skip
     ds_cats, ou_cats = list(send["ds"].cat.categories), list(send["ou"].cat.categories)
-    why = []
-    for d, o in pairs:
-        ds, ou = ds_cats[d], ou_cats[o]
-        members = assigned.get(ds)
-        why.append(None if members is None or ou in members else (
-            f"data set {catalogue.labels.get(ds, ds)} is not assigned to this org unit: DHIS2 stores the value but "
-            "Data Entry and completeness will not show it (assign the data set, or push with --strict to refuse)"
-        ))  # fmt: skip
-    flagged = _present(why, inverse)
+    bad = [assigned.get(ds_cats[d]) is not None and ou_cats[o] not in assigned[ds_cats[d]] for d, o in pairs]
+    flagged = np.asarray([*bad, False], dtype=bool)[inverse]
     if not flagged.any():
-        return
+        return [], np.zeros(0, dtype=np.int64)
     positions = send["_pos"].to_numpy()[flagged]
-    reasons = _spread(why, inverse)[flagged].tolist()
-    warned.add_at(positions, "orgUnit", reasons)
+    pair_of_row = inverse[flagged]
+    pairs_seen, first_index = np.unique(pair_of_row, return_index=True)
+    texts = frame["orgUnit"].astype(str).to_numpy()
+    counts = np.bincount(pair_of_row, minlength=len(pairs))
+    by_ds: dict[str, dict] = {}
+    for pair, i in zip(pairs_seen.tolist(), first_index.tolist(), strict=True):
+        ds = catalogue.labels.get(ds_cats[pairs[pair][0]], ds_cats[pairs[pair][0]])
+        entry = by_ds.setdefault(ds, {"data_set": ds, "org_units": [], "rows": 0})
+        entry["org_units"].append(str(texts[positions[i]]))
+        entry["rows"] += int(counts[pair])
     if problems is not None:
-        problems.add_at(positions, "orgUnit", reasons)
+        table = np.empty(len(pairs), dtype=object)
+        for pair in pairs_seen.tolist():
+            label = catalogue.labels.get(ds_cats[pairs[pair][0]], ds_cats[pairs[pair][0]])
+            table[pair] = f"data set {label} is not assigned to this org unit (pushed with --strict)"
+        problems.parts.append((positions, "orgUnit", table[pair_of_row], "preflight"))
+    return list(by_ds.values()), positions
+
+
+def _conflict_reason(lines: list, count: int) -> str:
+    shown = ", ".join(str(row_id(x)) for x in lines[:8])
+    more = f" and {count - 8} more" if count > 8 else ""
+    return f"rows {shown}{more} give different values for the same data value"
 
 
 def row_id(value: Hashable) -> Hashable:
     """numpy's integers as Python ints (for JSON and equality with the file's line numbers)."""
-    return int(value) if isinstance(value, Integral) else value
+    return int(value) if type(value) is not int and isinstance(value, np.integer | Integral) else value
 
 
 def _rows(rows: list[Hashable]) -> str:
@@ -522,10 +539,15 @@ def _rows(rows: list[Hashable]) -> str:
 def rejections(frame: pd.DataFrame, problems: Problems) -> list[Rejection]:
     """The column-wise problems as Rejection objects (for the report; only rows that have a problem)."""
     lines = frame[ROW].to_numpy()
-    sheets = frame[SHEET].to_numpy() if SHEET in frame.columns else None
-    out = []
-    for pos, column, reason, stage in problems.items():
-        value = str(frame[column].iat[pos]) if column in frame.columns else ""
-        out.append(Rejection(row_id(lines[pos]), column, value, reason, stage, str(sheets[pos]) if sheets is not None
-                             else ""))  # fmt: skip
-    return out
+    sheets = frame[SHEET].astype(str).to_numpy() if SHEET in frame.columns else None
+    out: list[tuple[int, Rejection]] = []
+    for positions, column, reasons, stage in problems.parts:
+        values = frame[column].astype(str).to_numpy()[positions] if column in frame.columns else [""] * len(positions)
+        rows = [row_id(r) for r in lines[positions].tolist()]
+        where = sheets[positions].tolist() if sheets is not None else [""] * len(positions)
+        out += [
+            (p, Rejection(r, column, v, w, stage, sh))
+            for p, r, v, w, sh in zip(positions.tolist(), rows, values, reasons.tolist(), where, strict=True)
+        ]
+    out.sort(key=lambda t: t[0])
+    return [r for _, r in out]

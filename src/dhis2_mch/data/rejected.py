@@ -60,7 +60,7 @@ def write(
     columns = [c for c in table.columns if c not in MARKERS] or list(COLUMNS)
     raw_of = {v.strip().lower(): k for k, v in table.raw.items()}
     header = [*columns, "line"] + (["sheet"] if SHEET in frame.columns else []) + ["reason"]
-    reasons = [outcomes.reasons.get(int(p)) or outcomes.default_reason[_name(outcomes, int(p))] for p in todo]
+    reasons = outcomes.reason_array(todo)
     cells = {}
     for name in columns:
         canonical = raw_of.get(name.strip().lower())
@@ -69,7 +69,7 @@ def write(
     cells["line"] = frame[ROW].to_numpy()
     if SHEET in frame.columns:
         cells["sheet"] = frame[SHEET].astype(str).to_numpy()
-    cells["reason"] = np.asarray(reasons, dtype=object)
+    cells["reason"] = reasons
     try:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_csv(target, header, [cells[h] for h in header])
@@ -78,15 +78,10 @@ def write(
     return target, None, False
 
 
-def _name(outcomes: RowOutcomes, position: int) -> str:
-    from dhis2_mch.data.outcome import OUTCOMES
-
-    return OUTCOMES[int(outcomes.code[position])]
-
-
 def atomic_write_csv(path: Path, header: list[str], columns: list[np.ndarray]) -> None:
     """UTF-8 with BOM (Excel opens it with the right letters), all of it or none (``files.atomic_write``)."""
-    with atomic_write(path, encoding="utf-8-sig", newline="") as fh:
+    with atomic_write(path, encoding="utf-8", newline="") as fh:
+        fh.write("\ufeff")  # the BOM once (the utf-8-sig codec would run its encoder on every row)
         writer = csv.writer(fh)
         writer.writerow(header)
-        writer.writerows(zip(*columns, strict=True))
+        writer.writerows(zip(*(c.tolist() for c in columns), strict=True))  # Python objects: numpy's are slow to str

@@ -33,7 +33,8 @@ class PushReport:
     rows: int
     outcomes: RowOutcomes = field(default_factory=lambda: RowOutcomes(pd.Index([])))
     rejections: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)  # data set not assigned to the org unit
+    #: per data set, the org units of the file it is not assigned to: {"data_set", "org_units", "rows"}
+    warnings: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sent: int = 0
     data_sets: int = 0
@@ -72,7 +73,7 @@ class PushReport:
             "outcomes": self.outcomes.counts(),
             "chunks": {"answered": self.chunks, "planned": self.chunks_planned},
             "failure": (str(self.failure) or type(self.failure).__name__) if self.failure is not None else None,
-            "warnings": [w.as_json() for w in self.warnings],
+            "warnings": self.warnings,
             "removed_file": str(self.removed_file) if self.removed_file else None,
         }
 
@@ -105,13 +106,19 @@ class PushReport:
             if items:
                 lines.append(f"  {title}: {_plural(len({(r.sheet, r.row) for r in items}), 'row')}")
                 lines += _grouped(items)
-        if self.warnings:
-            lines.append(f"  warning: {_plural(len({(w.sheet, w.row) for w in self.warnings}), 'row')} "
-                         "for org units the data set is not assigned to")  # fmt: skip
-            lines += _grouped(self.warnings)
+        for w in self.warnings:
+            units = w["org_units"]
+            shown = ", ".join(units[:10]) + (f" and {len(units) - 10:,} more" if len(units) > 10 else "")
+            lines.append(
+                f"  warning: data set {w['data_set']} is not assigned to {_plural(len(units), 'org unit')} of this "
+                f"file ({shown}; {_plural(w['rows'], 'row')}): DHIS2 stores their values, but Data Entry and "
+                "completeness will not show them. Assign the data set to them, or push with --strict to refuse them."
+            )
         if self.failure is not None:
             why = str(self.failure) or "interrupted (Ctrl-C)"
             lines.append(f"  stopped after chunk {self.chunks} of {self.chunks_planned}: {why}")
+            if getattr(self.failure, "status", None) == 413:
+                lines.append("  (a proxy refused the request's size: push again with --chunk-size 2000)")
         lines += [f"  note: {n}" for n in self.notes]
         lines += self._advice(counts)
         return "\n".join(lines)

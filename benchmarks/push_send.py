@@ -1,0 +1,250 @@
+"""Client CPU of a whole push, side by side with dhis2.py, against one loopback server.
+
+    .venv/bin/python benchmarks/push_send.py [--rows 1000000] [--chunk-size 5000]
+
+The server (its own process, so its CPU is not counted) is the sandbox with the programmes' package
+deployed and as many communes as the rows need, except that ``POST /api/dataValueSets`` is answered
+by a fast stand-in: it counts the values in the body and returns DHIS2 2.40's ImportSummary saying
+all were imported (the sandbox's own import, a SQLite write per value, is too slow for a million).
+Every other request (system info, me, org units, data sets, the default category model) is the
+sandbox's. Measured, one after the other:
+
+- ``dhis2-mch push FILE`` as a subprocess: the whole command's CPU (start-up, package, read, preflight,
+  payloads, sending, report), from the kernel's accounting of the child;
+- ``dhis2-mch``'s sending alone: the CPU of the process inside ``api.import_data_values`` (POST and
+  reading the answers), in-process with ``push_file``;
+- dhis2.py 2.3.0 ``Api.post_partitioned("dataValueSets", {"dataValues": [...]}, thresh=chunk)`` with
+  the same values already resolved to UIDs (a list of dicts in memory): CPU of that loop only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+_VALUE = re.compile(rb'\{"dataElement"')
+
+
+def cpu_self() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def cpu_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def communes(n: int) -> list[str]:
+    return [f"{10000 + i:05d}" for i in range(n)]
+
+
+# ---------------------------------------------------------------------------------------------- server
+
+
+def serve(port_file: Path, units: int) -> None:
+    """The loopback server: the sandbox, deployed, with ``units`` communes; fast dataValueSets."""
+    import requests
+
+    from dhis2_mch.model.uid import derive_uid
+    from dhis2_mch.project import Project
+    from dhis2_mch.sandbox import Sandbox
+    from dhis2_mch.sandbox.seed import org_unit_uid
+    from dhis2_mch.sandbox.server import run_in_thread
+    from dhis2_mch.sandbox.server import serve as http_serve
+    from dhis2_mch.sandbox.wire import Response
+
+    sb = Sandbox("2.40").start()
+    payload = Project.load(None).compile((2, 40)).payload()
+    requests.post(f"{sb.url}/api/metadata", json=payload, auth=sb.auth, timeout=120).raise_for_status()
+    province = sb.store.get("organisationUnits", org_unit_uid("15"))
+    assert province is not None
+    units_made = []
+    for code in communes(units):
+        uid = derive_uid("organisationUnit", f"bench-{code}")
+        units_made.append(("organisationUnits", {
+            "id": uid, "code": code, "name": f"Xã {code}", "shortName": f"Xã {code}", "level": 3,
+            "path": f"{province['path']}/{uid}", "parent": {"id": province["id"]},
+            "openingDate": "2025-07-01T00:00:00.000", "created": "2025-07-01T00:00:00.000",
+            "lastUpdated": "2025-07-01T00:00:00.000",
+        }))  # fmt: skip
+    with sb.store.transaction():
+        sb.store.save(units_made)
+
+    class FastValues:
+        """The sandbox, but data value sets are counted, not stored."""
+
+        def handle(self, req):
+            if req.method == "POST" and req.path.rstrip("/").endswith("/dataValueSets"):
+                n = len(_VALUE.findall(req.body))
+                summary = {
+                    "responseType": "ImportSummary", "status": "SUCCESS",
+                    "description": "Import process completed successfully",
+                    "importCount": {"imported": n, "updated": 0, "ignored": 0, "deleted": 0}, "conflicts": [],
+                    "rejectedIndexes": [], "dataSetComplete": "false",
+                }  # fmt: skip
+                return Response.json(200, {"httpStatus": "OK", "httpStatusCode": 200, "status": "OK",
+                                           "message": "Import was successful.", "response": summary})  # fmt: skip
+            return sb.app.handle(req)
+
+    server = http_serve(FastValues(), "127.0.0.1", 0)
+    run_in_thread(server)
+    port_file.write_text(str(server.server_address[1]))
+    while True:
+        time.sleep(3600)
+
+
+# ---------------------------------------------------------------------------------------------- clients
+
+
+def ours_in_process(url: str, path: Path, chunk_size: int) -> dict:
+    from dhis2_mch.data import push as push_module
+    from dhis2_mch.data.push import load_package, push_file
+    from dhis2_mch.dhis2 import api
+    from dhis2_mch.dhis2.connection import Connection
+
+    spent = [0.0]
+    real = api.import_data_values
+
+    def timed(*args, **kwargs):
+        t = time.process_time()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent[0] += time.process_time() - t
+
+    api.import_data_values = timed  # push calls it through the module
+    assert push_module.api is api
+    with tempfile.TemporaryDirectory() as tmp, Connection(url, username="admin", password="district") as conn:
+        package = load_package(None, conn)
+        t = time.process_time()
+        report = push_file(path, conn, package, chunk_size=chunk_size, rejected_dir=Path(tmp))
+        total = time.process_time() - t
+    counts = report.outcomes.counts()
+    return {"send_s": spent[0], "push_file_s": total, "stored": counts["stored"], "warnings": len(report.warnings)}
+
+
+def dhis2py(url: str, values: list[dict], chunk_size: int) -> dict:
+    from dhis2 import Api
+
+    api = Api(url, "admin", "district")
+    t = time.process_time()
+    answers = list(api.post_partitioned("dataValueSets", {"dataValues": values}, thresh=chunk_size))
+    spent = time.process_time() - t
+    imported = sum(r.json()["response"]["importCount"]["imported"] for r in answers)
+    return {"post_partitioned_s": spent, "imported": imported, "requests": len(answers)}
+
+
+def resolved_values(path: Path) -> list[dict]:
+    """The file's values as dhis2.py would be given them: dicts with UIDs (built outside the measurement)."""
+    from dhis2_mch.data.catalogue import build_catalogue
+    from dhis2_mch.data.preflight import UnitAnswer, preflight
+    from dhis2_mch.data.readers import read_table
+    from dhis2_mch.model.uid import derive_uid
+    from dhis2_mch.project import Project
+
+    catalogue = build_catalogue(Project.load(None).compile((2, 40)))
+    table = read_table(path)
+
+    def units(texts):
+        return {t: UnitAnswer(derive_uid("organisationUnit", f"bench-{t}")) for t in texts}
+
+    from datetime import date
+
+    send = preflight(table.frame, catalogue, units, today=date.today()).send
+    cols = {c: send[c].astype(str).tolist() for c in ("de", "period", "ou", "coc", "aoc", "value")}
+    return [
+        {"dataElement": de, "period": pe, "orgUnit": ou, "categoryOptionCombo": coc, "attributeOptionCombo": aoc,
+         "value": v}
+        for de, pe, ou, coc, aoc, v in zip(cols["de"], cols["period"], cols["ou"], cols["coc"], cols["aoc"],
+                                            cols["value"], strict=True)
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--chunk-size", type=int, default=10_000)
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--units", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--client", choices=["ours", "dhis2py"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.units)
+        return
+    if args.client == "ours":
+        print(json.dumps(ours_in_process(args.url, args.file, args.chunk_size)))
+        return
+    if args.client == "dhis2py":
+        values = resolved_values(args.file)
+        print(json.dumps(dhis2py(args.url, values, args.chunk_size)))
+        return
+
+    import push_pipeline
+
+    from dhis2_mch.data.catalogue import build_catalogue
+    from dhis2_mch.project import Project
+
+    cells = push_pipeline.monthly_rows(build_catalogue(Project.load(None).compile((2, 40))))
+    units = -(-args.rows // (len(cells) * 12))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        path = tmpdir / "values.csv"
+        push_pipeline.write_rows(path, args.rows, cells, communes=units)
+        port_file = tmpdir / "port"
+        server = subprocess.Popen([sys.executable, __file__, "--serve", str(port_file), "--units", str(units)])
+        try:
+            for _ in range(600):
+                if port_file.exists() and port_file.read_text():
+                    break
+                time.sleep(0.2)
+            url = f"http://127.0.0.1:{port_file.read_text()}"
+            env = {**os.environ, "DHIS2_USERNAME": "admin", "DHIS2_PASSWORD": "district"}
+            env.pop("DHIS2_TOKEN", None)
+            before = cpu_children()
+            t = time.perf_counter()
+            cli = subprocess.run(
+                [str(Path(sys.executable).parent / "dhis2-mch"), "push", str(path), "--url", url, "--format", "json",
+                 "--chunk-size", str(args.chunk_size), "--rejected-dir", str(tmpdir / "rejected")],
+                capture_output=True, text=True, env=env, cwd=tmpdir,
+            )  # fmt: skip
+            wall = time.perf_counter() - t
+            cli_cpu = cpu_children() - before
+            report = json.loads(cli.stdout)
+            ours = json.loads(subprocess.run(
+                [sys.executable, __file__, "--client", "ours", "--url", url, "--file", str(path),
+                 "--chunk-size", str(args.chunk_size)], check=True, capture_output=True, text=True).stdout)  # fmt: skip
+            theirs = json.loads(subprocess.run(
+                [sys.executable, __file__, "--client", "dhis2py", "--url", url, "--file", str(path),
+                 "--chunk-size", str(args.chunk_size)], check=True, capture_output=True, text=True).stdout)  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait()
+    n = args.rows
+    print(f"{n:,} values, chunks of {args.chunk_size:,}, loopback server = sandbox + fast dataValueSets stand-in")
+    stored = report["outcomes"]["stored"]
+    print(f"  dhis2-mch push (whole command, exit {cli.returncode}): {cli_cpu:.2f} s CPU "
+          f"({1e6 * cli_cpu / n:.2f} µs/value), {wall:.1f} s wall, stored {stored:,}")  # fmt: skip
+    print(f"  dhis2-mch sending alone (POSTs + answers): {ours['send_s']:.2f} s CPU "
+          f"({1e6 * ours['send_s'] / n:.2f} µs/value); push_file in-process {ours['push_file_s']:.2f} s")  # fmt: skip
+    print(f"  dhis2.py post_partitioned (values already resolved): {theirs['post_partitioned_s']:.2f} s CPU "
+          f"({1e6 * theirs['post_partitioned_s'] / n:.2f} µs/value), {theirs['requests']} requests, "
+          f"imported {theirs['imported']:,}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
