@@ -112,9 +112,13 @@ def push_file(
         if stopped is not None and rejected_dir is not None:
             stopped.rejected_file, _, _ = rejected_file.write(table, stopped.outcomes, rejected_dir, settle=False)
         raise
-    if rejected_dir is not None:  # a dry run stores nothing, so it supersedes no earlier file
+    if rejected_dir is not None and dry_run:  # nothing is stored: a file with problems holds every row
+        if report.outcomes.counts()["stored"] < len(table.frame):
+            report.rejected_file, _, _ = rejected_file.write(table, report.outcomes.unstored("dry run"), rejected_dir,
+                                                             settle=False)  # fmt: skip
+    elif rejected_dir is not None:
         report.rejected_file, report.removed_file, report.own_file_done = rejected_file.write(
-            table, report.outcomes, rejected_dir, settle=not dry_run
+            table, report.outcomes, rejected_dir
         )
     return report
 
