@@ -322,3 +322,14 @@ def test_progress_only_on_a_terminal():
     progress.sent(20_000, 20_000, 2, 2)
     progress.done()
     assert "chunk 2 of 2" in screen.getvalue() and "20,000 of 20,000 values" in screen.getvalue()
+
+
+def test_a_header_without_rows_and_a_misspelt_column(server, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text(HEADER, encoding="utf-8")
+    result, _ = push(server, empty)
+    assert result.exit_code == 2 and "no rows under the header" in result.stderr
+    typo = tmp_path / "typo.csv"
+    typo.write_text("orgUnit,period,dataElement,value,coment\n02809,202406,F1000_MEAL_DEMO_SESSIONS,3,hi\n")
+    result, report = push(server, typo, "--dry-run")
+    assert "coment (did you mean comment?)" in " ".join(report["notes"])

@@ -33,7 +33,7 @@ from dhis2_mch.data.units import ServerUnits, legacy_hook
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import DataValueImportResult
-from dhis2_mch.errors import ServerUnavailable, UnexpectedResponse, ValidationFailed
+from dhis2_mch.errors import InputError, ServerUnavailable, UnexpectedResponse, ValidationFailed
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.project import Compiled, Project
 
@@ -102,6 +102,8 @@ def push_file(
     the running row number; ``ROW`` and the sheet are in the messages). Every row not stored goes to the
     rows-to-push-again file in ``rejected_dir`` (``None``: no file)."""
     table = read_table(path, sheet, progress=progress)
+    if not len(table.frame) and not table.problems:
+        raise InputError(f"{path}: no rows under the header: nothing to push.")
     ids = pd.Index(table.frame[ROW].to_numpy()) if table.frame[ROW].is_unique else pd.RangeIndex(len(table.frame))
     try:
         report = _push(table, ids, conn, _metadata(package), dry_run=dry_run, partial=partial, chunk_size=chunk_size,
@@ -135,6 +137,20 @@ def load_package(metadata: Path | None = None, conn: Connection | None = None) -
     return compiled.require_valid("nothing was sent")
 
 
+def _columns_hint(names: list[str]) -> str:
+    """``valeu (did you mean value?)``: a misspelt optional column is otherwise silently left out."""
+    from difflib import get_close_matches
+
+    from dhis2_mch.data.readers import COLUMNS
+
+    out = []
+    for name in names:
+        close = get_close_matches(name.strip().lower(), [c.lower() for c in COLUMNS], n=1, cutoff=0.75)
+        canonical = next((c for c in COLUMNS if close and c.lower() == close[0]), None)
+        out.append(f"{name} (did you mean {canonical}?)" if canonical else name)
+    return ", ".join(out)
+
+
 def _metadata(package: Package) -> Metadata:
     return package if isinstance(package, Metadata) else package.metadata
 
@@ -160,7 +176,7 @@ def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_ru
     report = PushReport(source, conn.where, dry_run, len(frame), outcomes=RowOutcomes(ids))
     report.notes += table.notes
     if table.ignored_columns:
-        report.notes.append(f"columns not part of the long format, ignored: {', '.join(table.ignored_columns)}")
+        report.notes.append(f"columns not part of the long format, ignored: {_columns_hint(table.ignored_columns)}")
     run = _Run(table, ids, report, catalogue, ServerUnits(conn))
     wanted = sorted({d.uid for info in catalogue.data_elements.values() for d in info.data_sets})
     found = {o["id"]: o for o in api.fetch_objects(conn, "dataSets", ids=wanted, fields="id,organisationUnits[id]")}
