@@ -245,3 +245,12 @@ def test_what_dhis2_accepts_is_at_most_a_warning(clean):
     found = findings(lax)
     assert [f for f in found if f.severity == "error"] == []
     assert {f.code for f in found} >= {"MCH005", "MCH007"}
+
+
+def test_the_inverse_side_of_a_link_is_never_refused(clean):
+    """OrganisationUnitGroup.groupSets is ``inverse="true"``: DHIS2 stores the link from the group set."""
+    group = {"id": derive_uid("organisationUnitGroup", "S_G"), "name": "G", "shortName": "G",
+             "groupSets": [{"id": "Zzzzzzzzzzz"}]}  # fmt: skip
+    lax = merged(clean, {"organisationUnitGroups": [group]})
+    (f,) = [f for f in findings(lax) if f.code == "E5002"]
+    assert f.severity == "warning" and "does not read this side of the link" in f.message

@@ -216,7 +216,7 @@ def _unresolved_references(collections: dict, in_package: set[str], server: Serv
     sites: list[tuple[str, IdentifiableObject, str, str, str]] = []
     md, _ = metadata_from_dict(collections)
     for mtype, typed in md.items():
-        for spec in mtype.refs:
+        for spec in (s for s in mtype.refs if s.owner):  # DHIS2 ignores the inverse side of a link
             for where, ref in walk_refs(typed, spec.path):
                 if ref.id and ref.id not in in_package:
                     target = BY_NAME[spec.target].plural if spec.target in BY_NAME else spec.target + "s"
