@@ -26,7 +26,8 @@ from dhis2_mch.data import rejected as rejected_file
 from dhis2_mch.data.catalogue import Catalogue, build_catalogue
 from dhis2_mch.data.outcome import ChunkOutcome, OnChunk, RowOutcomes
 from dhis2_mch.data.payload import Envelope, Payloads
-from dhis2_mch.data.preflight import Problems, Rejection, preflight, rejections, row_id
+from dhis2_mch.data.preflight import preflight
+from dhis2_mch.data.problems import Problems, Rejection, rejections, row_id
 from dhis2_mch.data.readers import ROW, SHEET, Table, normalise, read_table
 from dhis2_mch.data.report import PushReport
 from dhis2_mch.data.units import ServerUnits, legacy_hook

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from dhis2_mch.data.outcome import RowOutcomes
-from dhis2_mch.data.preflight import Rejection
+from dhis2_mch.data.problems import Rejection
 from dhis2_mch.dhis2.reports import DataValueImportResult
 
 COUNTS = ("imported", "updated", "ignored", "deleted")
