@@ -93,7 +93,7 @@ def run_demo(
             width = max((len(r["label"]) for r in result.readback), default=10)
             for r in result.readback:
                 mark = "ok" if r["in_dhis2"] == r["in_file"] else "DIFFERENT"
-                say(f"   {r['label']:<{width}}  {r['org_unit']:>5} {r['period']:<7} {r['in_dhis2'] or '-':>6}  {mark}")
+                say(f"   {r['label']:<{width}}  {r['org_unit']:>11} {r['period']:<7} {r['in_dhis2'] or '-':>6}  {mark}")
 
             say("\n4. Plan again: a second deploy would change")
             again = plan(compiled, conn)

@@ -17,6 +17,8 @@ def test_demo_runs_the_whole_flow_from_any_folder(tmp_path, monkeypatch):
     figures = {(r["label"], r["in_dhis2"]) for r in report["readback"]}
     assert ("F1000_CUM_PERSONS_COUNSELLED [MCH_BEN_PREGNANT]", "1541") in figures
     assert ("F1000_CUM_MEAL_DEMO_PARTICIPANTS", "1589") in figures
+    # old Lào Cai's "by June 2024" figures, on its pre-reform unit (today's 15 was Yên Bái's code then)
+    assert {r["org_unit"] for r in report["readback"]} == {"PRE2025-P10"} and len(report["readback"]) == 12
 
 
 def test_demo_with_a_missing_values_file_says_which(tmp_path, monkeypatch):

@@ -43,10 +43,10 @@ def test_windows_1258_semicolons_title_row_and_a_blank_line(server, tmp_path):
     text = (
         "BÁO CÁO THÁNG 6/2025 - TỈNH LÀO CAI;;;;;\n"
         "orgUnit;period;dataElement;categoryOptionCombo;value;comment\n"
-        "02809;202406;F1000_MEAL_DEMO_SESSIONS;default;3;Xã Si Ma Cai: bữa ăn mẫu\n"
+        "02809;202511;F1000_MEAL_DEMO_SESSIONS;default;3;Xã Si Ma Cai: bữa ăn mẫu\n"
         ";;;;;\n"
-        "02683;202406;F1000_MEAL_DEMO_SESSIONS;default;5;Bát Xát\n"
-        "02683;202406;F1000_MEAL_DEMO_SESSON;default;5;typo on line 6\n"
+        "02683;202511;F1000_MEAL_DEMO_SESSIONS;default;5;Bát Xát\n"
+        "02683;202511;F1000_MEAL_DEMO_SESSON;default;5;typo on line 6\n"
     )
     path.write_bytes(windows_1258(text))
     result, report = push(server, path, "--partial")
@@ -54,7 +54,7 @@ def test_windows_1258_semicolons_title_row_and_a_blank_line(server, tmp_path):
     (bad,) = report["rejected"]
     assert bad["row"] == 6 and bad["column"] == "dataElement"  # the physical line, after the title and blank line
     assert accounted(report) == {"stored": 2, "rejected": 1, "not sent": 0}
-    assert stored(server)[(SESSIONS, "202406", SI_MA_CAI, DEFAULT)] == "3"
+    assert stored(server)[(SESSIONS, "202511", SI_MA_CAI, DEFAULT)] == "3"
     comments = {v["comment"] for v in server.data_values()}
     assert "Xã Si Ma Cai: bữa ăn mẫu" in comments  # every Vietnamese letter arrived
     assert any("Windows-1258" in n for n in report["notes"])
@@ -63,20 +63,20 @@ def test_windows_1258_semicolons_title_row_and_a_blank_line(server, tmp_path):
 def test_utf16_tab_separated_unicode_text(server, tmp_path):
     path = tmp_path / "unicode.txt"
     path.write_text(
-        "orgUnit\tperiod\tdataElement\tcategoryOptionCombo\tvalue\n02809\t2024-06\tF1000_MEAL_DEMO_SESSIONS\t\t7\n",
+        "orgUnit\tperiod\tdataElement\tcategoryOptionCombo\tvalue\n02809\t2025-11\tF1000_MEAL_DEMO_SESSIONS\t\t7\n",
         encoding="utf-16",
     )
     result, _report = push(server, path)
     assert result.exit_code == 0, result.output
-    assert stored(server) == {(SESSIONS, "202406", SI_MA_CAI, DEFAULT): "7"}
+    assert stored(server) == {(SESSIONS, "202511", SI_MA_CAI, DEFAULT): "7"}
 
 
 def test_an_unquoted_thousands_separator_is_a_row_error_and_the_file_pushes_after_correcting(server, tmp_path):
     path = tmp_path / "so_lieu.csv"
     path.write_text(
         HEADER
-        + "15,2024S1,F1000_CUM_PERSONS_COUNSELLED,MCH_BEN_PREGNANT,1,541,\n"
-        + "15,2024S1,F1000_CUM_MEAL_DEMO_SESSIONS,default,86,\n",
+        + "15,2025S2,F1000_CUM_PERSONS_COUNSELLED,MCH_BEN_PREGNANT,1,541,\n"
+        + "15,2025S2,F1000_CUM_MEAL_DEMO_SESSIONS,default,86,\n",
         encoding="utf-8",
     )
     result, report = push(server, path)
@@ -105,28 +105,28 @@ def test_one_period_written_two_ways_is_one_data_value(server, tmp_path):
     path = tmp_path / "periods.csv"
     path.write_text(
         HEADER
-        + "02809,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
-        + "02809,2024-06,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
-        + "02683,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
-        + "02683,2024-06,F1000_MEAL_DEMO_SESSIONS,default,4,\n",
+        + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "02809,2025-11,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "02683,2025-11,F1000_MEAL_DEMO_SESSIONS,default,4,\n",
         encoding="utf-8",
     )
     _result, report = push(server, path, "--partial")
     assert [(r["row"], r["column"]) for r in report["rejected"]] == [(4, "value"), (5, "value")]
     assert "different values for the same data value" in report["rejected"][0]["reason"]
     assert report["sent"] == 1 and accounted(report) == {"stored": 2, "rejected": 2, "not sent": 0}
-    assert stored(server) == {(SESSIONS, "202406", SI_MA_CAI, DEFAULT): "3"}
+    assert stored(server) == {(SESSIONS, "202511", SI_MA_CAI, DEFAULT): "3"}
 
 
 def test_hints_for_a_lost_leading_zero_a_commune_name_and_an_event_element(server, tmp_path):
     path = tmp_path / "hints.csv"
     path.write_text(
         HEADER
-        + "2809,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
-        + "Xã Si Ma Cai,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
-        + "bat xat,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
-        + "02683,202406,EMT_EV_CG_MOTHER,,3,\n"
-        + "02761,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n",
+        + "2809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "Xã Si Ma Cai,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "bat xat,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "02683,202511,EMT_EV_CG_MOTHER,,3,\n"
+        + "02761,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n",
         encoding="utf-8",
     )
     _result, report = push(server, path)
@@ -148,10 +148,10 @@ def test_a_workbook_as_provinces_fill_it(server, tmp_path):
     readme.append(["Hướng dẫn: điền số liệu ở các sheet sau"])
     for name, unit, value in (("Si Ma Cai", "02809", 3), ("Bát Xát", "02683", 5)):
         ws = book.create_sheet(name)
-        ws.append([f"BÁO CÁO THÁNG 6/2024 - {name.upper()}"])
+        ws.append([f"BÁO CÁO THÁNG 11/2025 - {name.upper()}"])
         ws.append(["orgUnit", "period", "dataElement", "categoryOptionCombo", "value", "comment"])
-        ws.append([unit, datetime(2024, 6, 1), "F1000_MEAL_DEMO_SESSIONS", "default", value, None])
-        ws.append([unit, "202405", "F1000_MEAL_DEMO_SESSIONS", "default", "=1+1", "formula, never calculated"])
+        ws.append([unit, datetime(2025, 11, 1), "F1000_MEAL_DEMO_SESSIONS", "default", value, None])
+        ws.append([unit, "202510", "F1000_MEAL_DEMO_SESSIONS", "default", "=1+1", "formula, never calculated"])
     book.save(path)
     result, report = push(server, path, "--partial")
     assert result.exit_code == 1
@@ -159,8 +159,8 @@ def test_a_workbook_as_provinces_fill_it(server, tmp_path):
     assert (bad["sheet"], bad["row"], bad["column"]) == ("Si Ma Cai", 4, "value")
     assert "never saved" in bad["reason"] and bad2["sheet"] == "Bát Xát"
     assert stored(server) == {
-        (SESSIONS, "202406", SI_MA_CAI, DEFAULT): "3",
-        (SESSIONS, "202406", BAT_XAT, DEFAULT): "5",
+        (SESSIONS, "202511", SI_MA_CAI, DEFAULT): "3",
+        (SESSIONS, "202511", BAT_XAT, DEFAULT): "5",
     }
     assert any("Read me" in n for n in report["notes"])
     assert accounted(report) == {"stored": 2, "rejected": 2, "not sent": 0}
@@ -191,8 +191,8 @@ def test_header_problems_are_one_clear_error(server, tmp_path, content, fragment
 
 
 def test_two_inputs_with_one_name_keep_separate_files_and_a_clean_push_removes_the_stale_one(server, tmp_path):
-    good = "02809,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
-    bad = "02809,202406,F1000_MEAL_DEMO_SESSIONS,default,x,\n"
+    good = "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+    bad = "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,x,\n"
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     first, second = tmp_path / "a" / "thang6.csv", tmp_path / "b" / "thang6.csv"
@@ -209,7 +209,7 @@ def test_two_inputs_with_one_name_keep_separate_files_and_a_clean_push_removes_t
 
 def test_an_org_unit_without_the_data_set_is_a_warning_or_with_strict_an_error(server, tmp_path):
     path = tmp_path / "x.csv"
-    path.write_text(HEADER + "02809,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n", encoding="utf-8")
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n", encoding="utf-8")
     result, report = push(server, path, "--dry-run")
     assert result.exit_code == 0
     assert report["warnings"] == [{"data_set": "F1000_MONTHLY", "org_units": ["02809"], "rows": 1}]
@@ -239,7 +239,7 @@ def test_a_push_interrupted_between_chunks_then_resumed_as_advised_stores_every_
     sb = sandbox_factory("2.40", faults=faults, db=db)
     communes = ["02809", "02683", "02761", "02947"]
     path = tmp_path / "big.csv"
-    lines = [f"{c},2024{m:02d},F1000_MEAL_DEMO_SESSIONS,default,{i},\n" for i, (c, m) in
+    lines = [f"{c},2026{m:02d},F1000_MEAL_DEMO_SESSIONS,default,{i},\n" for i, (c, m) in
              enumerate((c, m) for c in communes for m in range(1, 7))]  # fmt: skip
     path.write_text(HEADER + "".join(lines), encoding="utf-8")
     package = load_package(ROOT / "metadata")
@@ -286,7 +286,7 @@ def test_a_200_whose_counts_do_not_add_up_is_a_failure_not_a_success(server, tmp
 
     monkeypatch.setattr(api, "import_data_values", short_counted)
     path = tmp_path / "x.csv"
-    path.write_text(HEADER + "02809,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n", encoding="utf-8")
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n", encoding="utf-8")
     result, report = push(server, path)
     assert result.exit_code == 3
     assert "do not add up" in report["failure"] and report["outcomes"]["not sent"] == 1
@@ -296,7 +296,7 @@ def test_a_200_whose_counts_do_not_add_up_is_a_failure_not_a_success(server, tmp
 def test_after_a_dry_run_the_file_holds_every_row_so_pushing_it_loses_none(server, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text(
-        HEADER + "02809,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n02683,202406,F1000_MEAL_DEMO_SESSIONS,default,x,\n",
+        HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n02683,202511,F1000_MEAL_DEMO_SESSIONS,default,x,\n",
         encoding="utf-8",
     )
     result, report = push(server, path, "--dry-run", "--partial")
@@ -330,6 +330,6 @@ def test_a_header_without_rows_and_a_misspelt_column(server, tmp_path):
     result, _ = push(server, empty)
     assert result.exit_code == 2 and "no rows under the header" in result.stderr
     typo = tmp_path / "typo.csv"
-    typo.write_text("orgUnit,period,dataElement,value,coment\n02809,202406,F1000_MEAL_DEMO_SESSIONS,3,hi\n")
+    typo.write_text("orgUnit,period,dataElement,value,coment\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,hi\n")
     result, report = push(server, typo, "--dry-run")
     assert "coment (did you mean comment?)" in " ".join(report["notes"])

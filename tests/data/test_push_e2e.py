@@ -19,7 +19,7 @@ def test_seed_figures_reach_the_server(server):
     assert result.exit_code == 0, result.output
     assert report["import_count"] == {"imported": 12, "updated": 0, "ignored": 0, "deleted": 0}
     values = stored(server)
-    lao_cai = org_unit_uid("15")
+    lao_cai = org_unit_uid("PRE2025-P10")
     pregnant = derive_uid("categoryOptionCombo", "MCH_BENEFICIARY", "MCH_BEN_PREGNANT")
     assert values[(de("F1000_CUM_PERSONS_COUNSELLED"), "2024S1", lao_cai, pregnant)] == "1541"
     assert values[(de("F1000_CUM_MEAL_DEMO_PARTICIPANTS"), "2024S1", lao_cai, "HllvX50cXC0")] == "1589"
@@ -29,17 +29,17 @@ def test_seed_figures_reach_the_server(server):
 
 
 BAD = HEADER + (
-    "15,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_OLD,24,good\n"
-    "15,2024S1,F1000_MODELS_OPERATNG,MCH_GUIDE_OLD,24,typo\n"
+    "PRE2025-P10,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_OLD,24,good\n"
+    "PRE2025-P10,2024S1,F1000_MODELS_OPERATNG,MCH_GUIDE_OLD,24,typo\n"
     "99999,2024S1,F1000_MODELS_DEVELOPING,default,12,unknown org unit\n"
-    "15,202406,F1000_MODELS_DEVELOPING,default,12,monthly period for a six-monthly element\n"
-    "15,2024S7,F1000_MODELS_DEVELOPING,default,12,no such period\n"
-    "15,2024S1,F1000_CUM_MEAL_DEMO_SESSIONS,default,1.541,thousands separator\n"
-    "15,2024S1,F1000_CUM_MEAL_DEMO_PARTICIPANTS,default,mười,text\n"
-    "15,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_QD2869,30,twice\n"
-    "15,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_QD2869,31,twice\n"
-    "15,2099S1,F1000_MODELS_DEVELOPING,default,12,future\n"
-    "15,2024S1,F1000_MODELS_OPERATING,MCH_SEX_FEMALE,3,wrong option\n"
+    "PRE2025-P10,202406,F1000_MODELS_DEVELOPING,default,12,monthly period for a six-monthly element\n"
+    "PRE2025-P10,2024S7,F1000_MODELS_DEVELOPING,default,12,no such period\n"
+    "PRE2025-P10,2024S1,F1000_CUM_MEAL_DEMO_SESSIONS,default,1.541,thousands separator\n"
+    "PRE2025-P10,2024S1,F1000_CUM_MEAL_DEMO_PARTICIPANTS,default,mười,text\n"
+    "PRE2025-P10,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_QD2869,30,twice\n"
+    "PRE2025-P10,2024S1,F1000_MODELS_OPERATING,MCH_GUIDE_QD2869,31,twice\n"
+    "PRE2025-P10,2099S1,F1000_MODELS_DEVELOPING,default,12,future\n"
+    "PRE2025-P10,2024S1,F1000_MODELS_OPERATING,MCH_SEX_FEMALE,3,wrong option\n"
 )
 
 
@@ -121,7 +121,7 @@ def test_excel_file_keeps_leading_zeros_of_commune_codes(server, tmp_path):
     frame = pd.DataFrame(
         {
             "orgUnit": ["02809"],
-            "period": ["202406"],
+            "period": ["202511"],
             "dataElement": ["F1000_MEAL_DEMO_SESSIONS"],
             "categoryOptionCombo": ["default"],
             "value": ["3"],
@@ -130,7 +130,7 @@ def test_excel_file_keeps_leading_zeros_of_commune_codes(server, tmp_path):
     frame.to_excel(path, index=False)
     result, _ = push(server, path)
     assert result.exit_code == 0, result.output
-    assert list(stored(server)) == [(de("F1000_MEAL_DEMO_SESSIONS"), "202406", org_unit_uid("02809"), "HllvX50cXC0")]
+    assert list(stored(server)) == [(de("F1000_MEAL_DEMO_SESSIONS"), "202511", org_unit_uid("02809"), "HllvX50cXC0")]
 
 
 def test_package_not_deployed_is_said_before_sending(sandbox_factory, tmp_path, monkeypatch):
@@ -170,7 +170,7 @@ def test_push_frame_reports_every_row_and_each_chunk(server):
 
     frame = pd.read_csv(SEED, dtype=str, keep_default_na=False)
     frame.index = [f"seed-{i}" for i in range(len(frame))]
-    frame.loc["seed-extra"] = ["15", "2024S1", "F1000_MODELS_OPERATNG", "MCH_GUIDE_OLD", "24", "typo"]
+    frame.loc["seed-extra"] = ["PRE2025-P10", "2024S1", "F1000_MODELS_OPERATNG", "MCH_GUIDE_OLD", "24", "typo"]
     heard = []
     with Connection(server.url, username=server.username, password=server.password) as conn:
         report = push_frame(frame, conn, load_package(ROOT / "metadata"), partial=True, chunk_size=5,

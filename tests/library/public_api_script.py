@@ -35,11 +35,11 @@ with tempfile.TemporaryDirectory() as work, mch.Sandbox("2.40") as sandbox:
         result = mch.deploy(compiled, conn, backup_dir=Path(work) / "backups")
         print(f"deploy: {result.outcome}")
         assert result.ok, result.as_text()
-        frame = pd.DataFrame([{"orgUnit": "15", "period": "2024S1", "dataElement": "F1000_CUM_COOKING_CLASSES",
+        frame = pd.DataFrame([{"orgUnit": "15", "period": "2025S2", "dataElement": "F1000_CUM_COOKING_CLASSES",
                                "value": "7"}])  # fmt: skip
         report = mch.push_frame(frame, conn, compiled)
         assert report.ok, report.as_text()
-        stored = mch.read_values(conn, compiled, data_set="F1000_SUMMARY", periods=["2024S1"], org_units=["15"])
+        stored = mch.read_values(conn, compiled, data_set="F1000_SUMMARY", periods=["2025S2"], org_units=["15"])
         value = stored[stored.dataElement == "F1000_CUM_COOKING_CLASSES"].value.tolist()
         print(f"read back: {value}")
         assert value == ["7"]

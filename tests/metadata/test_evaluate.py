@@ -40,11 +40,11 @@ def seed(evaluator):
     ],
 )
 def test_the_articles_figures_come_out_of_the_package_indicators(evaluator, seed, indicator, expected):
-    assert evaluator.indicator(indicator, seed, "15", "2024S1") == expected
+    assert evaluator.indicator(indicator, seed, "PRE2025-P10", "2024S1") == expected
 
 
 def test_the_seed_figures_pass_every_validation_rule_of_their_period_type(evaluator, seed):
-    assert evaluator.validate(seed, "15", "2024S1", "SixMonthly") == []
+    assert evaluator.validate(seed, "PRE2025-P10", "2024S1", "SixMonthly") == []
     assert len([r for r in evaluator.md.of("validationRules") if r.periodType == "SixMonthly"]) >= 3
 
 
@@ -57,7 +57,7 @@ def test_a_broken_figure_is_caught_by_its_rule(evaluator, seed, tmp_path):
         ),
         encoding="utf-8",
     )
-    violations = evaluator.validate(evaluator.read_values(bad), "15", "2024S1", "SixMonthly")
+    violations = evaluator.validate(evaluator.read_values(bad), "PRE2025-P10", "2024S1", "SixMonthly")
     assert [(v.rule, v.left, v.right) for v in violations] == [("F1000_VR_DISTRICTS", 10, 9)]
 
 
@@ -93,7 +93,8 @@ def test_evaluate_command_reports_the_figures_and_exits_1_on_a_broken_rule(tmp_p
 
     from dhis2_mch.cli import cli
 
-    args = ["evaluate", str(SEED), "--org-unit", "15", "--period", "2024S1", "--group", "MCH_REGION3_COMMUNES=70"]
+    args = ["evaluate", str(SEED), "--org-unit", "PRE2025-P10", "--period", "2024S1",
+            "--group", "MCH_REGION3_COMMUNES=70"]
     result = CliRunner().invoke(cli, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -101,6 +102,6 @@ def test_evaluate_command_reports_the_figures_and_exits_1_on_a_broken_rule(tmp_p
     bad = tmp_path / "bad.csv"
     text = SEED.read_text(encoding="utf-8").replace("DISTRICTS_TOTAL,default,9", "DISTRICTS_TOTAL,default,8")
     bad.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["evaluate", str(bad), "--org-unit", "15", "--period", "2024S1"])
+    result = CliRunner().invoke(cli, ["evaluate", str(bad), "--org-unit", "PRE2025-P10", "--period", "2024S1"])
     assert result.exit_code == 1
     assert "BROKEN F1000_VR_DISTRICTS: 9.0 less_than_or_equal_to 8.0" in result.output

@@ -62,7 +62,7 @@ def test_the_articles_numbers_are_all_there_and_at_province_level(rows):
     values = {int(r["value"]) for r in rows}
     assert {1541, 2924, 103, 1589, 93, 1432, 24, 30, 12, 66, 9} <= values
     assert 54 not in values  # 54 = 24 + 30: entering it too would double the total
-    assert {r["orgUnit"] for r in rows} == {"15"}  # old Lào Cai's figures at province level, never on communes
+    assert {r["orgUnit"] for r in rows} == {"PRE2025-P10"}  # old Lào Cai (code 10 then), never today's 15 nor communes
     assert {r["period"] for r in rows} == {"2024S1"}  # "by June 2024"
 
 

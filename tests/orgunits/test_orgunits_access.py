@@ -93,7 +93,7 @@ def test_a_2024_row_for_a_pre_reform_commune_lands_on_its_legacy_unit(sandbox_fa
     assert run(sb, "deploy", "--backup-dir", backups)[0].exit_code == 0
     rows = [("02947", "202405", "F1000_MEAL_DEMO_SESSIONS", "", "7"),  # Thị trấn Phố Ràng, May 2024
             ("02947", "202512", "F1000_MEAL_DEMO_SESSIONS", "", "8")]  # Xã Bảo Yên, December 2025  # fmt: skip
-    report = push_as(sb, "admin", rows, pre_reform=True)
+    report = push_as(sb, "admin", rows, before_reform="pre-reform")
     assert report.outcomes.counts()["stored"] == 2, report.as_text()
     placed = {v["value"]: v["ou"] for v in sb.data_values()}
     assert placed["7"] == derive_uid("organisationUnit", "PRE2025-X02947")  # the legacy unit

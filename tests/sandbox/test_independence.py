@@ -38,3 +38,15 @@ def test_the_seeds_uids_follow_the_projects_documented_scheme():
     # org units the project builds from the official codes must land on the seeded ones
     for kind, key in (("organisationUnit", "23053"), ("user", "hoathang"), ("userRole", "DATA_ENTRY")):
         assert sandbox_derive_uid(kind, key) == derive_uid(kind, key)
+
+
+def test_the_seeded_pre_reform_units_are_the_ones_orgunits_build_writes():
+    # the demo's "by June 2024" figures go on old Lào Cai: the seed must hold the very unit a build deploys
+    from dhis2_mch.orgunits.build import build
+    from dhis2_mch.sandbox.seed import org_units
+
+    built = {u["code"]: u for u in build(["15"], with_legacy=True).payload()["organisationUnits"]}
+    seeded = {u["code"]: u for _, u in org_units()}
+    for code in ("PRE2025", "PRE2025-P10"):
+        for key in ("id", "name", "shortName", "openingDate", "closedDate", "parent"):
+            assert seeded[code][key] == built[code][key], (code, key)

@@ -279,6 +279,7 @@ def test_org_units_are_seeded_with_official_codes(sandbox_mock):
         ("02947", "Bảo Yên", "15"),
         ("23023", "Sông Lũy", "68"),
         ("23053", "Hòa Thắng", "68"),
+        ("PRE2025-P10", "Tỉnh Lào Cai (cũ)", "PRE2025"),  # the closed pre-reform branch: old Lào Cai
     ]
 
 

@@ -66,7 +66,7 @@ def test_a_file_database_survives_a_restart(tmp_path):
         assert [(v["de"], v["pe"], v["value"]) for v in second.data_values()] == [(p.DE_NUMBER, "202001", "8")]
         assert requests.get(f"{second.url}/api/me", headers={"Authorization": f"ApiToken {old_token}"}).ok
         assert second.token != old_token
-        assert len(second.objects("organisationUnits")) == 9  # seeded once, not twice
+        assert len(second.objects("organisationUnits")) == 11  # seeded once, not twice (9 units + the pre-reform 2)
     finally:
         second.stop()
 

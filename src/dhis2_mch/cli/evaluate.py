@@ -11,7 +11,7 @@ from dhis2_mch.cli.options import emit, format_option
 
 @click.command()
 @click.argument("values", type=click.Path(path_type=Path))
-@click.option("--org-unit", "org_unit", required=True, help="Org unit code as in the file (15, 23053).")
+@click.option("--org-unit", "org_unit", required=True, help="Org unit code as in the file (PRE2025-P10, 15, 23053).")
 @click.option("--period", required=True, help="DHIS2 period as in the file (2024S1, 202406).")
 @click.option("--metadata", "source", type=click.Path(path_type=Path), default=None,
               help="Folder in the authoring format (default: the programmes' package).")  # fmt: skip

@@ -30,7 +30,7 @@ from dhis2_mch.data.preflight import preflight
 from dhis2_mch.data.problems import Problems, Rejection, rejections, row_id
 from dhis2_mch.data.readers import ROW, SHEET, Table, normalise, read_table
 from dhis2_mch.data.report import PushReport
-from dhis2_mch.data.units import ServerUnits, legacy_hook
+from dhis2_mch.data.units import BeforeReform, ServerUnits, legacy_hook
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import DataValueImportResult
@@ -66,7 +66,8 @@ def push_frame(
     chunk_size: int | None = None,
     on_chunk: OnChunk | None = None,
     strict: bool = False,
-    pre_reform: bool = False,
+    before_reform: BeforeReform = "refuse",
+    reform_choices: str | None = None,
     today: date | None = None,
     progress: Progress | None = None,
     source: str = "the DataFrame",
@@ -75,12 +76,16 @@ def push_frame(
     attributeOptionCombo, comment; any dtypes) and say, per row, whether it was stored, rejected or
     not sent. The frame's index labels are the row ids (``report.outcomes``, ``on_chunk``).
     ``package``: the compiled package (or its ``Metadata``). ``strict``: org units the value's data set
-    is not assigned to are errors, not warnings. ``pre_reform``: rows of periods before 1 July 2025 go on
-    the pre-reform units (``dhis2_mch.orgunits.resolve_legacy``)."""
+    is not assigned to are errors, not warnings. ``before_reform``: what a bare official code means in a row
+    of a period before 1 July 2025 (or spanning it), when the reform reused codes: ``"refuse"`` (the
+    default: the row is rejected, naming both meanings), ``"pre-reform"`` (the unit of that time, its
+    ``PRE2025-`` copy: ``dhis2_mch.orgunits.resolve_legacy``) or ``"current"`` (today's unit, deliberately).
+    ``reform_choices``: how the caller's user makes that choice, for the refusal's reason (default: the
+    push command's options)."""
     table = Table(Path(source), normalise(frame, source), [str(c) for c in frame.columns])
     return _push(table, frame.index, conn, _metadata(package), dry_run=dry_run, partial=partial,
-                 chunk_size=chunk_size, on_chunk=on_chunk, strict=strict, pre_reform=pre_reform, today=today,
-                 progress=progress, source=source)  # fmt: skip
+                 chunk_size=chunk_size, on_chunk=on_chunk, strict=strict, before_reform=before_reform, today=today,
+                 progress=progress, source=source, reform_choices=reform_choices)  # fmt: skip
 
 
 def push_file(
@@ -95,7 +100,7 @@ def push_file(
     chunk_size: int | None = None,
     on_chunk: OnChunk | None = None,
     strict: bool = False,
-    pre_reform: bool = False,
+    before_reform: BeforeReform = "refuse",
     today: date | None = None,
     progress: Progress | None = None,
 ) -> PushReport:
@@ -108,7 +113,7 @@ def push_file(
     ids = pd.Index(table.frame[ROW].to_numpy()) if table.frame[ROW].is_unique else pd.RangeIndex(len(table.frame))
     try:
         report = _push(table, ids, conn, _metadata(package), dry_run=dry_run, partial=partial, chunk_size=chunk_size,
-                       on_chunk=on_chunk, strict=strict, pre_reform=pre_reform, today=today, progress=progress,
+                       on_chunk=on_chunk, strict=strict, before_reform=before_reform, today=today, progress=progress,
                        source=path)  # fmt: skip
     except (ServerUnavailable, KeyboardInterrupt) as exc:  # stopped midway: the rows not stored still get their file
         stopped: PushReport | None = getattr(exc, "report", None)
@@ -170,8 +175,9 @@ class _Run:
 
 
 def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_run: bool, partial: bool,
-          chunk_size: int | None, on_chunk: OnChunk | None, strict: bool, pre_reform: bool, today: date | None,
-          progress: Progress | None, source: Path | str) -> PushReport:  # fmt: skip
+          chunk_size: int | None, on_chunk: OnChunk | None, strict: bool, before_reform: BeforeReform,
+          today: date | None, progress: Progress | None, source: Path | str,
+          reform_choices: str | None = None) -> PushReport:  # fmt: skip
     frame = table.frame
     catalogue = build_catalogue(md)
     report = PushReport(source, conn.where, dry_run, len(frame), outcomes=RowOutcomes(ids))
@@ -186,7 +192,7 @@ def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_ru
     for p in table.problems:
         initial.add_at(np.asarray([p.position]), p.column, [p.reason], "read")
     checked = preflight(frame, catalogue, run.units, today=today or date.today(), assigned=assigned, strict=strict,
-                        legacy=legacy_hook() if pre_reform else None, problems=initial)  # fmt: skip
+                        legacy=legacy_hook(before_reform, reform_choices), problems=initial)  # fmt: skip
     checked.problems.only_read_for(np.asarray([p.position for p in table.problems], dtype=np.int64))
     if progress is not None:
         progress.checked(len(frame))

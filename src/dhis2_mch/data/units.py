@@ -11,6 +11,8 @@ suggested; a name is never used in place of a code, the row is rejected with the
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Literal
 
 from dhis2_mch.data.names import NameIndex, Unit
 from dhis2_mch.data.preflight import UnitAnswer
@@ -99,9 +101,22 @@ def _province_of(path: str) -> str | None:
     return parts[1] if len(parts) >= 2 else None
 
 
-def legacy_hook() -> Callable[[str, str], str]:
-    """``dhis2_mch.orgunits.resolve_legacy(code, period)``: the code of the unit a row of that period belongs
-    to (a pre-reform unit's legacy code before 1 July 2025). The one place push learns about the reform."""
-    from dhis2_mch.orgunits import resolve_legacy
+#: what a bare official code means in a row of a period before 1 July 2025, when the reform reused codes
+BeforeReform = Literal["refuse", "pre-reform", "current"]
+BEFORE_REFORM: tuple[BeforeReform, ...] = ("refuse", "pre-reform", "current")
 
-    return resolve_legacy
+
+def legacy_hook(before_reform: BeforeReform = "refuse", choices: str | None = None) -> Callable[[str, str], str] | None:
+    """The one place push learns about the reform. ``(code, period) -> code`` of the unit a row belongs to,
+    or raises with why: ``refuse`` rejects a bare code of a pre-reform period, naming both its meanings
+    (``dhis2_mch.orgunits.refuse_bare``); ``pre-reform`` puts it on the pre-reform unit
+    (``resolve_legacy``); ``current`` needs no hook (codes are today's)."""
+    if before_reform not in BEFORE_REFORM:
+        raise ValueError(f"before_reform: {before_reform!r} is not one of {', '.join(BEFORE_REFORM)}")
+    if before_reform == "current":
+        return None
+    from dhis2_mch.orgunits import refuse_bare, resolve_legacy
+
+    if before_reform == "pre-reform":
+        return resolve_legacy
+    return refuse_bare if choices is None else partial(refuse_bare, choices=choices)

@@ -7,6 +7,6 @@ The pre-reform units live on as a closed branch with ``PRE2025-`` codes, and ``r
 period)`` is how push and sync place a pre-reform row on them (legacy.py).
 """
 
-from dhis2_mch.orgunits.legacy import LegacyCodeError, mapping, resolve_legacy
+from dhis2_mch.orgunits.legacy import LegacyCodeError, mapping, refuse_bare, resolve_legacy
 
-__all__ = ["LegacyCodeError", "mapping", "resolve_legacy"]
+__all__ = ["LegacyCodeError", "mapping", "refuse_bare", "resolve_legacy"]

@@ -82,6 +82,31 @@ def resolve_legacy(code: str, period: str) -> str:
     return legacy_code(unit)
 
 
+#: how a caller chooses what a bare code of a period before the reform means (push's options, sync's key)
+PUSH_CHOICES = (
+    "push with --pre-reform (codes as they were before the reform) or --current-units (today's unit, deliberately)"
+)
+
+
+def refuse_bare(code: str, period: str, choices: str = PUSH_CHOICES) -> str:
+    """The default: a bare official code for a period that ends by 30 June 2025 (or spans 1 July 2025) is
+    ambiguous, since codes were reused by the reform, so it is refused, naming both meanings. UIDs, names,
+    ``PRE2025-`` codes and periods from 1 July 2025 are returned unchanged (resolved like any code)."""
+    code = code.strip()
+    p = parse_period(period.strip()) if period else None
+    if not code.isdigit() or p is None or p.start >= REFORM:
+        return code
+    old, new = legacy_unit(code), source.current().unit(code)
+    then = f"was {old.name} ({legacy_code(old)})" if old else "named no unit"
+    now = f"is {new.name} now" if new else "names no unit now"
+    when = "spans" if p.end >= REFORM else "is before"
+    write = (f"write the pre-reform unit's code ({legacy_code(old) if old else LEGACY_PREFIX + 'P…'})"
+             if p.end < REFORM else "report the months up to June 2025 and those from July 2025 as separate periods")
+    raise LegacyCodeError(
+        f"period {period} {when} the 1 July 2025 reform: code {code} {then} then and {now}; {write}, or {choices}"
+    )
+
+
 def mapping(old_provinces: list[str] | None = None) -> list[dict[str, str]]:
     """The old → new table, one row per (old unit, new unit) pair, for the given old provinces (all if None)."""
     old, new = source.legacy(), source.current()

@@ -9,8 +9,10 @@ org unit hierarchy for the demo.
   gives data write access through its own groups and sharing, as on a real DHIS2.
 - Việt Nam → Lâm Đồng (68) → Hòa Thắng (23053), Sông Lũy (23023); Lào Cai (15) → Si Ma Cai (02809),
   Bát Xát (02683), Mường Khương (02761), Bảo Yên (02947): the official codes of QĐ 19/2025/QĐ-TTg
-  as ``code``, levels 1–3. UIDs are dhis2-mch's deterministic
-  ``derive_uid("organisationUnit", code)``, so an org unit file built by the project matches them.
+  as ``code``, levels 1–3; and the closed pre-reform branch the demo's "by June 2024" figures need:
+  Việt Nam → PRE2025 → old Lào Cai (PRE2025-P10), as ``dhis2-mch orgunits build`` writes them. UIDs
+  are dhis2-mch's deterministic ``derive_uid("organisationUnit", code)``, so an org unit file built by
+  the project matches them.
 """
 
 from __future__ import annotations
@@ -63,6 +65,17 @@ ORG_UNITS = (
     ("02761", "Mường Khương", "15"),
     ("02947", "Bảo Yên", "15"),
 )
+
+
+# the closed pre-reform branch, as ``dhis2-mch orgunits build`` writes it (code, name, short name, parent
+# code): the branch root under Việt Nam and old Lào Cai (province 10 before 1 July 2025), which the seed
+# figures of "by June 2024" are about. Open from 2000-01-01, closed 2025-06-30.
+LEGACY_UNITS = (
+    ("PRE2025", "Đơn vị hành chính trước 1/7/2025", "ĐVHC trước 1/7/2025", "VN"),
+    ("PRE2025-P10", "Tỉnh Lào Cai (cũ)", "Tỉnh Lào Cai (cũ)", "PRE2025"),
+)
+LEGACY_OPENING = "2000-01-01T00:00:00.000"
+LEGACY_CLOSED = "2025-06-30T00:00:00.000"
 
 
 def org_unit_uid(code: str) -> str:
@@ -134,18 +147,22 @@ def category_model() -> list[tuple[str, dict]]:
 def org_units() -> list[tuple[str, dict]]:
     by_code: dict[str, dict] = {}
     out = []
-    for code, name, parent_code in ORG_UNITS:
+    legacy = [(code, name, short, parent) for code, name, short, parent in LEGACY_UNITS]
+    for code, name, short, parent_code in [(c, n, n, p) for c, n, p in ORG_UNITS] + legacy:
         uid = org_unit_uid(code)
         parent = by_code.get(parent_code) if parent_code else None
+        closed = code.startswith("PRE2025")
         obj = {
             "id": uid,
             "code": code,
             "name": name,
-            "shortName": name,
-            "openingDate": "1975-04-30T00:00:00.000" if code == "VN" else REFORM_DATE,
+            "shortName": short,
+            "openingDate": "1975-04-30T00:00:00.000" if code == "VN" else LEGACY_OPENING if closed else REFORM_DATE,
             "level": (parent["level"] + 1) if parent else 1,
             "path": f"{parent['path'] if parent else ''}/{uid}",
         }
+        if closed:
+            obj["closedDate"] = LEGACY_CLOSED
         if parent:
             obj["parent"] = {"id": parent["id"]}
         by_code[code] = obj

@@ -7,6 +7,7 @@ examples in ``scripts/`` change to it first). Errors name ``file:line``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -24,6 +25,9 @@ class Source(_Strict):
     mapping: Path
     instance: str | None = None
     """a profile of the instances file; none: ``--url`` / ``DHIS2_URL`` and the environment's credentials"""
+    before_reform: Literal["refuse", "pre-reform", "current"] = "refuse"
+    """rows of periods before 1 July 2025 keyed by a bare code (the reform reused codes): refused, placed on
+    the pre-reform unit (``PRE2025-`` codes), or on today's unit deliberately"""
 
     @model_validator(mode="before")
     @classmethod

@@ -34,7 +34,7 @@ from dhis2_mch.data.readers import ROW
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.errors import Dhis2MchError, InputError
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.sync import completeness, orgunits
+from dhis2_mch.sync import completeness, orgunits, reform
 from dhis2_mch.sync.config import Source, SyncConfig
 from dhis2_mch.sync.keys import resolve
 from dhis2_mch.sync.ledger import Ledger
@@ -143,8 +143,11 @@ def _sync_instance(conn: Connection, sources: list[Source], mappings: dict[str, 
     frames, recorded, gone_ids = _read_sources(sources, mappings, ledger, reports, reread)
     if frames:
         frame = pd.concat(frames, ignore_index=True)
+        frame, held = reform.place(frame, {s.name: s.before_reform for s in sources})
         units, hints = orgunits.lookup(conn, frame, sources, mappings, ledger, instance)
         keyed = resolve(frame, package.catalogue, units)
+        keyed["ou"] = keyed["ou"].where(~held, "")  # unresolved: the push's preflight says why (reform.py)
+        keyed["resolved"] = keyed["resolved"].to_numpy() & ~held
         keyed["_file_row"] = keyed[ROW]
         keyed[ROW] = range(len(keyed))  # one id per row across files
         keyed = keyed.set_index(ROW, drop=False)

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -36,6 +37,7 @@ from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.errors import AuthError, DeadlineExceeded, HTTPStatusError, ServerUnavailable, TLSError
 from dhis2_mch.model.metadata import Metadata
+from dhis2_mch.sync import reform
 from dhis2_mch.sync.config import Retries
 from dhis2_mch.sync.ledger import Ledger
 
@@ -102,9 +104,11 @@ def send(
         failure, may_have_applied = None, False
         for attempt in range(1, retries.attempts + 1):
             todo = chunk.loc[[i for i in chunk.index if i in pending]]
-            try:
-                report = push_frame(todo[LONG], conn, md, partial=True, chunk_size=chunk_size, on_chunk=on_chunk,
-                                    today=today, source=f"chunk {number}")  # fmt: skip
+            try:  # one push per source choice of what a pre-reform row's bare code means (sync/reform.py)
+                reports = [push_frame(part[LONG], conn, md, partial=True, chunk_size=chunk_size, on_chunk=on_chunk,
+                                      today=today, source=f"chunk {number}", before_reform=how,
+                                      reform_choices=reform.CHOICES)
+                           for how, part in _by_choice(todo)]  # fmt: skip
             except ServerUnavailable as exc:
                 may_have_applied = may_have_applied or bool(getattr(exc, "may_have_applied", True))
                 if not transient(exc):  # credentials, certificate, deadline, a 4xx: trying again cannot help
@@ -116,8 +120,9 @@ def send(
                                 number, len(parts), exc, retries.delay, attempt + 1, retries.attempts)  # fmt: skip
                     sleep(retries.delay)
                 continue
-            refused = [r for r in report.rejections if r.stage == "preflight"]
-            result.rejections += [r for r in report.rejections]
+            rejections = [r for report in reports for r in report.rejections]
+            refused = [r for r in rejections if r.stage == "preflight"]
+            result.rejections += rejections
             ledger.mark(instance, ((int(khash[r.row]), "rejected", f"preflight: {r.reason}") for r in refused
                                    if r.row in khash.index), run_id)  # fmt: skip
             failure = None
@@ -128,6 +133,13 @@ def send(
             return result
         result.chunks += 1
     return result
+
+
+def _by_choice(todo: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
+    """The chunk's rows per source choice of what a pre-reform bare code means (refuse when not given)."""
+    if reform.COLUMN not in todo.columns:
+        return [("refuse", todo)]
+    return list(todo.groupby(reform.COLUMN, sort=True))
 
 
 def transient(exc: ServerUnavailable) -> bool:
