@@ -28,7 +28,8 @@ def test_ci_runs_the_readme_test_command():
 
 def test_ci_checks_the_house_rules_before_the_tests():
     lines = ROOT.joinpath(".ci", "run").read_text(encoding="utf-8").splitlines()
-    position = {name: next(i for i, line in enumerate(lines) if name in line) for name in ("ruff check", "mypy src", "bin/pytest")}
+    steps = ("ruff check", "mypy src", "bin/pytest")
+    position = {name: next(i for i, line in enumerate(lines) if name in line) for name in steps}
     assert position["ruff check"] < position["bin/pytest"] and position["mypy src"] < position["bin/pytest"]
 
 
