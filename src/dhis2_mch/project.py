@@ -158,14 +158,17 @@ class Project:
 
     # ---- compiling -------------------------------------------------------------------------------------
 
-    def compile(self, version: VersionLike = DEFAULT_VERSION, *, locale: str = "vi") -> Compiled:
+    def compile(
+        self, version: VersionLike = DEFAULT_VERSION, *, locale: str = "vi", conventions: bool | None = None
+    ) -> Compiled:
         """Objects, UIDs and findings for DHIS2 ``version``: loader and compiler findings first, then the
-        validator's (DHIS2's import rules for that version, and the project's conventions for ``locale``)."""
+        validator's (DHIS2's import rules for that version, and the project's conventions for ``locale``:
+        on authored packages, or when ``conventions`` asks)."""
         from dhis2_mch.validate import validate
 
         short = short_version(version)
         md, findings = self._objects()
-        findings = validate(md, version=short, locale=locale, prior=findings)
+        findings = validate(md, version=short, locale=locale, prior=findings, conventions_check=conventions)
         return Compiled(md, findings, short, self.source, locale, project=self)
 
     def _objects(self) -> tuple[Metadata, list[Finding]]:
@@ -259,7 +262,7 @@ class Compiled:
         """The validation report (``dhis2-mch validate``'s text and JSON)."""
         from dhis2_mch.validate import Report
 
-        return Report(objects=self.metadata.count(), findings=self.findings, source=self.source)
+        return Report(objects=self.metadata.count(), findings=self.findings, source=self.source, version=self.version)
 
 
 def _authored(obj: IdentifiableObject) -> dict[str, Any]:

@@ -291,3 +291,45 @@ def test_a_200_whose_counts_do_not_add_up_is_a_failure_not_a_success(server, tmp
     assert result.exit_code == 3
     assert "do not add up" in report["failure"] and report["outcomes"]["not sent"] == 1
     assert [r["line"] for r in kept_rows(tmp_path / report["rejected_file"])] == ["2"]
+
+
+def test_after_a_dry_run_the_file_holds_every_row_so_pushing_it_loses_none(server, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text(
+        HEADER + "02809,202406,F1000_MEAL_DEMO_SESSIONS,default,3,\n02683,202406,F1000_MEAL_DEMO_SESSIONS,default,x,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path, "--dry-run", "--partial")
+    assert result.exit_code == 1 and server.data_values() == []
+    rows = kept_rows(tmp_path / report["rejected_file"])
+    assert [r["line"] for r in rows] == ["2", "3"] and rows[0]["reason"] == "not sent: dry run"
+
+
+def test_progress_only_on_a_terminal():
+    import io
+
+    from dhis2_mch.data.progress import Progress
+
+    assert Progress.for_terminal(io.StringIO()) is None
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    progress = Progress.for_terminal(screen)
+    progress.sent(10_000, 20_000, 1, 2)
+    progress.sent(20_000, 20_000, 2, 2)
+    progress.done()
+    assert "chunk 2 of 2" in screen.getvalue() and "20,000 of 20,000 values" in screen.getvalue()
+
+
+def test_a_header_without_rows_and_a_misspelt_column(server, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text(HEADER, encoding="utf-8")
+    result, _ = push(server, empty)
+    assert result.exit_code == 2 and "no rows under the header" in result.stderr
+    typo = tmp_path / "typo.csv"
+    typo.write_text("orgUnit,period,dataElement,value,coment\n02809,202406,F1000_MEAL_DEMO_SESSIONS,3,hi\n")
+    result, report = push(server, typo, "--dry-run")
+    assert "coment (did you mean comment?)" in " ".join(report["notes"])

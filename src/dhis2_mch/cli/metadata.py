@@ -29,18 +29,36 @@ metadata_option = click.option(
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @format_option
-@version_option
+@click.option(
+    "--dhis2-version",
+    "dhis2_version",
+    default=None,
+    help="DHIS2 version whose rules apply [default: the package's own package.DHIS2Version, else 2.40].",
+)
 @click.option("--locale", default="vi", show_default=True, help="Locale every translatable text should carry.")
-def validate(paths: tuple[Path, ...], fmt: str, dhis2_version: str, locale: str) -> None:
+@click.option(
+    "--conventions/--no-conventions",
+    default=None,
+    help="This project's conventions (upper-case codes, translations in --locale, descriptions) as warnings "
+    "[default: on for authored folders, off for DHIS2 JSON packages].",
+)
+def validate(
+    paths: tuple[Path, ...], fmt: str, dhis2_version: str | None, locale: str, conventions: bool | None
+) -> None:
     """Check metadata offline with DHIS2's own rules.
 
     PATHS: folders in the authoring format or DHIS2 metadata JSON files (a package from WHO or
     another team); none = the programmes' package shipped with dhis2-mch. Exit 1 when there are errors.
     """
-    from dhis2_mch.project import compile_path
+    from dhis2_mch.project import Project
+    from dhis2_mch.validate import declared_version
 
-    sources: list[Path | None] = [*paths] or [None]  # none: the shipped package
-    reports = [compile_path(p, dhis2_version, locale=locale).report() for p in sources]
+    reports = []
+    for path in [*paths] or [None]:  # none: the shipped package
+        project = Project.load(path)
+        own = declared_version(project.metadata) if project.metadata is not None else None
+        version = dhis2_version or own or "2.40"
+        reports.append(project.compile(version, locale=locale, conventions=conventions).report())
     if fmt == "json":
         data = (
             reports[0].as_json()

@@ -104,3 +104,49 @@ def deploy(
     emit(fmt, result.as_json(), result.as_text())
     if not result.ok:
         raise SystemExit(1)
+
+
+@orgunits.command()
+@province_option
+@click.option(
+    "--members",
+    "members_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("config/orgunits/members"),
+    show_default=True,
+    help="Folder of <GROUP CODE>.txt files: commune codes for org unit groups, usernames for user groups.",
+)
+@click.option(
+    "--assignments",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("config/orgunits/assignments.yaml"),
+    show_default=True,
+    help="Which data sets and programs go to which group's communes, or to the provinces.",
+)
+@click.option(
+    "--metadata",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The programmes' package (default: the one shipped with dhis2-mch).",
+)
+@click.option("--plan", "plan_only", is_flag=True, help="Show the plan only; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Stop after DHIS2's own validation (importMode=VALIDATE).")
+@backup_option
+@connection_options
+@format_option
+def assign(
+    provinces: tuple[str, ...], members_dir: Path, assignments: Path, metadata: Path | None, plan_only: bool,
+    dry_run: bool, backup_dir: Path, server: ConnectionOptions, fmt: str,
+) -> None:  # fmt: skip
+    """Assign data sets and programs to the groups' communes and the provinces, load group members,
+    and deploy them with the programmes' package (plan, VALIDATE, backup, COMMIT; adds, never removes)."""
+    from dhis2_mch.orgunits.deploy import assign as run
+
+    with server.connect() as conn:
+        result = run(
+            list(provinces), conn, members_dir=members_dir, assignments=assignments, metadata=metadata,
+            plan_only=plan_only, dry_run=dry_run, backup_dir=backup_dir,
+        )  # fmt: skip
+    emit(fmt, result.as_json(), result.as_text())
+    if not result.ok:
+        raise SystemExit(1)

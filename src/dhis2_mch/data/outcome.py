@@ -87,6 +87,14 @@ class RowOutcomes:
                 out[i] = given
         return out
 
+    def unstored(self, why: str) -> RowOutcomes:
+        """A copy where the stored rows are not sent (``why``): what a dry run leaves to push."""
+        out = RowOutcomes(self.index, f"not sent: {why}")
+        out.code = self.code.copy()
+        out.code[out.code == OUTCOMES.index("stored")] = OUTCOMES.index("not sent")
+        out.reasons = dict(self.reasons)
+        return out
+
     def of(self, row: RowId) -> Outcome:
         return OUTCOMES[int(self.code[self._position(row)])]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dhis2_mch.data.preflight import _distinct
+from dhis2_mch.data.columns import distinct
 
 
 @dataclass
@@ -59,7 +59,7 @@ class Payloads:
         self.positions = send["_pos"].to_numpy()
         self.zero = send["zero"].to_numpy()
         # three fragments a value: (data element, option combo, period), org unit, (value, comment)
-        heads, self.a_idx = _distinct(*(send[c].cat.codes.to_numpy().astype(np.int64)
+        heads, self.a_idx = distinct(*(send[c].cat.codes.to_numpy().astype(np.int64)
                                         for c in ("de", "coc", "period")))  # fmt: skip
         de, coc, pe = (list(send[c].cat.categories) for c in ("de", "coc", "period"))
         self.frag_a = _fragments(
@@ -68,7 +68,7 @@ class Payloads:
             for d, c, p in heads
         )
         self.frag_o = _fragments(b'"orgUnit":"%s",' % o.encode() for o in send["ou"].cat.categories)
-        tails, self.v_idx = _distinct(*(send[c].cat.codes.to_numpy().astype(np.int64) for c in ("value", "comment")))
+        tails, self.v_idx = distinct(*(send[c].cat.codes.to_numpy().astype(np.int64) for c in ("value", "comment")))
         va, cm = list(send["value"].cat.categories), list(send["comment"].cat.categories)
         self.frag_v = _fragments(
             b'"value":%s,"comment":%s},' % (_text(va[v]), _text(cm[c])) if cm[c] else b'"value":%s},' % _text(va[v])

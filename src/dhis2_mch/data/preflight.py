@@ -7,7 +7,7 @@ the data set's period type or lies beyond its open future periods, a value that 
 value type, two rows for one data value with different values.
 
 Each rule runs once per *distinct* value (or pair of values) of the columns it reads, never per row:
-the reader keeps columns categorical, ``_distinct`` finds the distinct combinations with numpy, the
+the reader keeps columns categorical, ``columns.distinct`` finds the distinct combinations with numpy, the
 rule runs on those, and the answers are spread back to the rows by index. A million rows of one
 province's monthly report hold a few thousand distinct combinations.
 """
@@ -17,17 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
-from numbers import Integral
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dhis2_mch.data.catalogue import DEFAULT_COC, Catalogue, DataElementInfo
-from dhis2_mch.data.readers import ROW, SHEET
+from dhis2_mch.data.columns import all_distinct, categorical, column_codes, distinct, groups
+from dhis2_mch.data.problems import Problems, Rejection, rejections, row_id
+from dhis2_mch.data.readers import ROW
 from dhis2_mch.errors import InputError
 from dhis2_mch.model import values as value_rules
 from dhis2_mch.model.periods import Period, latest_open_future_period, parse_period, period_of
+
+# Rejection and rejections live in problems.py; imported from here by the push, the sync and tests
+__all__ = ["Checked", "Problems", "Rejection", "UnitAnswer", "preflight", "rejections", "row_id"]
 
 #: DHIS2's i18n keys, said for people who fill in spreadsheets
 VALUE_HINTS = {
@@ -43,86 +46,6 @@ VALUE_HINTS = {
     "value_not_valid_date": "not a date (yyyy-MM-dd)",
 }
 EXAMPLE_PERIOD = {"Monthly": "202406", "Yearly": "2024", "SixMonthly": "2024S1", "Quarterly": "2024Q2"}
-
-
-@dataclass(frozen=True)
-class Rejection:
-    row: Hashable  # the row's line number in its file, or its id in a DataFrame
-    column: str
-    value: str
-    reason: str
-    stage: str = "preflight"  # or "server" (a conflict DHIS2 reported), "read" (the reader)
-    sheet: str = ""
-
-    def as_json(self) -> dict:
-        out = {k: v for k, v in self.__dict__.items() if k != "sheet"}
-        if self.sheet:
-            out["sheet"] = self.sheet
-        return out
-
-    def as_text(self) -> str:
-        where = f"sheet {self.sheet!r} row {self.row}" if self.sheet else f"row {self.row}"
-        return f"{where}, {self.column} `{self.value}`: {self.reason}"
-
-
-@dataclass
-class Problems:
-    """Rejections held column-wise: for each rule, the positions it flags and the reason of each."""
-
-    parts: list[tuple[np.ndarray, str, np.ndarray, str]] = field(default_factory=list)
-
-    def add(self, mask: np.ndarray, column: str, reasons: np.ndarray | str) -> None:
-        positions = np.flatnonzero(mask)
-        if not len(positions):
-            return
-        if isinstance(reasons, str):
-            why = np.empty(len(positions), dtype=object)
-            why[:] = reasons
-        else:
-            why = reasons[positions]
-        self.parts.append((positions, column, why, "preflight"))
-
-    def add_answers(self, answers: list[str | None], inverse: np.ndarray, column: str) -> None:
-        """Per-distinct reasons (None: fine) spread to the rows whose combination has one."""
-        flags = np.array([a is not None for a in answers] + [False], dtype=bool)
-        if not flags.any():
-            return
-        positions = np.flatnonzero(flags[inverse])
-        table = np.empty(len(answers) + 1, dtype=object)
-        table[: len(answers)] = answers
-        self.parts.append((positions, column, table[inverse[positions]], "preflight"))
-
-    def add_at(self, positions: np.ndarray, column: str, reasons: list[str], stage: str = "preflight") -> None:
-        if len(positions):
-            self.parts.append((np.asarray(positions, dtype=np.int64), column, np.asarray(reasons, dtype=object), stage))
-
-    def only_read_for(self, positions: np.ndarray) -> None:
-        """Rows the reader could not take keep only the reader's reason (the rest would follow from it)."""
-        if not len(positions):
-            return
-        self.parts = [
-            (ps[keep], c, ws[keep], stage)
-            for ps, c, ws, stage in self.parts
-            for keep in [np.ones(len(ps), dtype=bool) if stage == "read" else ~np.isin(ps, positions)]
-            if keep.any()
-        ]
-
-    def positions(self) -> np.ndarray:
-        if not self.parts:
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate([p for p, _, _, _ in self.parts]))
-
-    def __len__(self) -> int:
-        return len(self.positions())
-
-    def items(self) -> list[tuple[int, str, str, str]]:
-        """(position, column, reason, stage), by position then in rule order."""
-        out = [
-            (int(p), c, str(w), stage)
-            for ps, c, ws, stage in self.parts
-            for p, w in zip(ps.tolist(), ws.tolist(), strict=True)
-        ]
-        return sorted(out, key=lambda t: t[0])
 
 
 @dataclass
@@ -160,14 +83,14 @@ def preflight(
     units (the DHIS2 data set assignment), when known; ``legacy(text, period)`` places pre-reform rows."""
     n = len(frame)
     problems = problems if problems is not None else Problems()
-    de_cats, de_codes = _column(frame, "dataElement")
+    de_cats, de_codes = column_codes(frame, "dataElement")
     infos = [catalogue.data_element(c) for c in de_cats]
     problems.add_answers([None if i else catalogue.unknown_element(c) for c, i in zip(de_cats, infos, strict=True)],
                          de_codes, "dataElement")  # fmt: skip
 
     # option combo, per distinct (data element, text)
-    coc_cats, coc_codes = _column(frame, "categoryOptionCombo")
-    pairs, coc_inverse = _distinct(de_codes, coc_codes)
+    coc_cats, coc_codes = column_codes(frame, "categoryOptionCombo")
+    pairs, coc_inverse = distinct(de_codes, coc_codes)
     inverse = coc_inverse
     coc_uid, coc_why = [], []
     for d, c in pairs:
@@ -178,15 +101,15 @@ def preflight(
     problems.add_answers(coc_why, inverse, "categoryOptionCombo")
 
     # attribute option combo: the package's data sets use the default one
-    aoc_cats, aoc_codes = _column(frame, "attributeOptionCombo")
+    aoc_cats, aoc_codes = column_codes(frame, "attributeOptionCombo")
     aoc_ok = np.array([a in ("", "default", DEFAULT_COC) for a in aoc_cats], dtype=bool)
     problems.add(~aoc_ok[aoc_codes], "attributeOptionCombo",
                  "the package's data sets have no attribute categories: leave empty or write `default`")  # fmt: skip
 
     # period, per distinct (data element, text): the data set it goes to and the period as DHIS2 writes it
-    pe_cats, pe_codes = _column(frame, "period")
+    pe_cats, pe_codes = column_codes(frame, "period")
     parsed = [parse_period(p) for p in pe_cats]
-    pairs, pe_inverse = _distinct(de_codes, pe_codes)
+    pairs, pe_inverse = distinct(de_codes, pe_codes)
     inverse = pe_inverse
     ds_of, iso_of, pe_why, pe_note = [], [], [], []
     for d, p in pairs:
@@ -200,7 +123,7 @@ def preflight(
     notes = sorted({n for n in pe_note if n})
 
     # org unit, per distinct text; with the pre-reform hook, per distinct (text, period)
-    ou_cats, ou_codes = _column(frame, "orgUnit")
+    ou_cats, ou_codes = column_codes(frame, "orgUnit")
     if legacy is None:
         answers = org_units([c for c in ou_cats if c])
         ou_uids = [answers[c].uid if c in answers else None for c in ou_cats]
@@ -214,8 +137,8 @@ def preflight(
     problems.add_answers(ou_why, ou_inverse, "orgUnit")
 
     # value, per distinct (data element, text)
-    va_cats, va_codes = _column(frame, "value")
-    pairs, va_inverse = _distinct(de_codes, va_codes)
+    va_cats, va_codes = column_codes(frame, "value")
+    pairs, va_inverse = distinct(de_codes, va_codes)
     inverse = va_inverse
     va_send, va_why, zero = [], [], []
     for d, v in pairs:
@@ -228,7 +151,7 @@ def preflight(
     zero_out = np.asarray([*zero, False], dtype=bool)[inverse] if len(inverse) else np.zeros(0, dtype=bool)
 
     # comment: DHIS2 takes at most 50,000 characters (ValidationUtils.commentIsValid)
-    cm_cats, cm_codes = _column(frame, "comment")
+    cm_cats, cm_codes = column_codes(frame, "comment")
     long = np.array([len(c) > value_rules.MAX_LENGTH for c in cm_cats], dtype=bool)
     problems.add(long[cm_codes], "comment", f"longer than {value_rules.MAX_LENGTH} characters")
 
@@ -238,13 +161,13 @@ def preflight(
     rows = np.flatnonzero(ok)
     send = pd.DataFrame({
         "_pos": rows,
-        "ds": _categorical(ds_of, pe_inverse, rows),
-        "de": _categorical([i.uid if i else None for i in infos], de_codes, rows),
-        "coc": _categorical(coc_uid, coc_inverse, rows),
+        "ds": categorical(ds_of, pe_inverse, rows),
+        "de": categorical([i.uid if i else None for i in infos], de_codes, rows),
+        "coc": categorical(coc_uid, coc_inverse, rows),
         "aoc": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=pd.Index([DEFAULT_COC])),
-        "period": _categorical(iso_of, pe_inverse, rows),
-        "ou": _categorical(ou_uids, ou_inverse, rows),
-        "value": _categorical(va_send, va_inverse, rows),
+        "period": categorical(iso_of, pe_inverse, rows),
+        "ou": categorical(ou_uids, ou_inverse, rows),
+        "value": categorical(va_send, va_inverse, rows),
         "comment": pd.Categorical.from_codes(cm_codes[rows], categories=pd.Index(cm_cats, dtype=object)),
         "zero": zero_out[rows],
     })  # fmt: skip
@@ -262,88 +185,6 @@ def preflight(
             "not store them (an empty cell in DHIS2 means zero for these)"
         )
     return Checked(send, problems, notes, twins, warned)
-
-
-# ---------------------------------------------------------------------------------------------- columns
-
-
-def _column(frame: pd.DataFrame, name: str) -> tuple[list[str], np.ndarray]:
-    """The distinct texts of a column and, per row, the index of its text."""
-    col = frame[name]
-    if not isinstance(col.dtype, pd.CategoricalDtype):
-        col = col.astype(str).astype("category")
-    return [str(c) for c in col.cat.categories], col.cat.codes.to_numpy().astype(np.int64)
-
-
-def _distinct(*codes: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray]:
-    """The distinct combinations of several code columns, and per row the index of its combination."""
-    uniq, inverse, sizes = _combine(codes)
-    parts = []
-    rest = uniq
-    for size in reversed(sizes[1:]):
-        rest, part = np.divmod(rest, size)
-        parts.append(part)
-    parts.append(rest)
-    return list(zip(*(p.tolist() for p in reversed(parts)), strict=True)), inverse
-
-
-def _groups(*codes: np.ndarray) -> np.ndarray:
-    """Per row, the index of its combination of the code columns (the combinations themselves not needed)."""
-    return _combine(codes)[1]
-
-
-def _all_distinct(codes: list[np.ndarray]) -> bool:
-    """Whether no two rows share a combination: a bitmap of every possible combination when it fits in
-    128 MB (one scatter, one count), else hashing."""
-    sizes = [int(c.max()) + 1 for c in codes]
-    if float(np.prod(np.asarray(sizes, dtype=np.float64))) > 128_000_000:
-        return bool(len(np.unique(_groups(*codes))) == len(codes[0]))
-    combined = codes[0].astype(np.int64)
-    for c, size in zip(codes[1:], sizes[1:], strict=True):
-        combined *= size
-        combined += c
-    seen = np.zeros(int(np.prod(sizes)), dtype=bool)
-    seen[combined] = True
-    return int(np.count_nonzero(seen)) == len(combined)
-
-
-def _combine(codes: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """One integer per row for the combination, then its distinct values: by a lookup table when the
-    combinations fit in a few million slots (two linear passes), else by hashing (``pd.factorize``)."""
-    if not len(codes[0]):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [1] * len(codes)
-    sizes = [int(c.max()) + 1 for c in codes]
-    combined = codes[0].astype(np.int64)
-    for c, size in zip(codes[1:], sizes[1:], strict=True):
-        combined *= size
-        combined += c
-    slots = int(np.prod(np.asarray(sizes, dtype=np.float64)))
-    if slots <= 8_000_000:
-        seen = np.zeros(slots, dtype=bool)
-        seen[combined] = True
-        uniq = np.flatnonzero(seen)
-        lookup = np.cumsum(seen, dtype=np.int64) - 1
-        return uniq, lookup[combined], sizes
-    inverse, uniq = pd.factorize(combined)
-    return np.asarray(uniq, dtype=np.int64), inverse.astype(np.int64), sizes
-
-
-def _categorical(answers: list[Any], inverse: np.ndarray, rows: np.ndarray) -> pd.Categorical:
-    """Per-distinct answers as a categorical column of the selected rows, without hashing a string per row."""
-    codes, categories = pd.factorize(np.asarray([*answers, None], dtype=object))  # None -> -1
-    return pd.Categorical.from_codes(codes[inverse[rows]], categories=pd.Index(categories, dtype=object))
-
-
-def _spread(answers: list[Any], inverse: np.ndarray) -> np.ndarray:
-    """One answer per distinct combination, as one per row (object array of references, no new objects)."""
-    table = np.empty(len(answers) + 1, dtype=object)
-    table[: len(answers)] = answers
-    return table[inverse]
-
-
-def _present(answers: list[Any], inverse: np.ndarray) -> np.ndarray:
-    flags = np.array([a is not None for a in answers] + [False], dtype=bool)
-    return flags[inverse]
 
 
 # ---------------------------------------------------------------------------------------------- rules
@@ -424,7 +265,7 @@ def _placed(legacy, org_units, ou_cats, ou_codes, pe_cats, pe_codes):
     """The hook for the 2025 reform: ``legacy(code, period)`` (``dhis2_mch.orgunits.resolve_legacy``) names
     the unit a row of that period belongs to (a pre-reform unit's ``PRE2025-`` code for periods before
     1 July 2025), or raises with why it belongs to none. Asked once per distinct (code, period)."""
-    pairs, inverse = _distinct(ou_codes, pe_codes)
+    pairs, inverse = distinct(ou_codes, pe_codes)
     codes, why = [], []
     for o, p in pairs:
         text = ou_cats[o]
@@ -449,9 +290,9 @@ def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):
     if not len(send):
         return send, empty, []
     keys = [send[c].cat.codes.to_numpy().astype(np.int64) for c in ("de", "period", "ou", "coc", "aoc")]
-    if _all_distinct(keys):  # the usual case: every row its own data value
+    if all_distinct(keys):  # the usual case: every row its own data value
         return send, empty, []
-    group = _groups(*keys)
+    group = groups(*keys)
     order = np.argsort(group, kind="stable")
     g = group[order]
     starts = np.r_[True, g[1:] != g[:-1]]
@@ -466,14 +307,16 @@ def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):
     pos = send["_pos"].to_numpy()
     lines = frame[ROW].to_numpy()
     conflicted = np.flatnonzero(in_conflict)
-    groups, where = np.unique(group[conflicted], return_inverse=True)
+    conflict_groups, where = np.unique(group[conflicted], return_inverse=True)
     first_lines: dict[int, list] = {}
     for g, line in zip(group[conflicted].tolist(), lines[pos[conflicted]].tolist(), strict=True):
         members = first_lines.setdefault(g, [])
         if len(members) < 9:
             members.append(line)
     sizes = np.bincount(where)
-    why = [_conflict_reason(first_lines[g], int(n)) for g, n in zip(groups.tolist(), sizes.tolist(), strict=True)]
+    why = [
+        _conflict_reason(first_lines[g], int(n)) for g, n in zip(conflict_groups.tolist(), sizes.tolist(), strict=True)
+    ]
     table = np.empty(len(why), dtype=object)
     table[:] = why
     problems.parts.append((pos[conflicted], "value", table[where], "preflight"))
@@ -493,7 +336,7 @@ def _assignment(send, frame, assigned, catalogue, problems: Problems | None) -> 
     """DHIS2 stores a value for an org unit its data set is not assigned to (unless strictOrganisationUnits),
     but Data Entry and completeness never show it: one warning per data set naming the org units, or with
     ``strict`` an error on each row. Returns the warnings and the positions of the rows concerned."""
-    pairs, inverse = _distinct(send["ds"].cat.codes.to_numpy().astype(np.int64),
+    pairs, inverse = distinct(send["ds"].cat.codes.to_numpy().astype(np.int64),
                                send["ou"].cat.codes.to_numpy().astype(np.int64))  # fmt: skip
     ds_cats, ou_cats = list(send["ds"].cat.categories), list(send["ou"].cat.categories)
     bad = [assigned.get(ds_cats[d]) is not None and ou_cats[o] not in assigned[ds_cats[d]] for d, o in pairs]
@@ -526,28 +369,6 @@ def _conflict_reason(lines: list, count: int) -> str:
     return f"rows {shown}{more} give different values for the same data value"
 
 
-def row_id(value: Hashable) -> Hashable:
-    """numpy's integers as Python ints (for JSON and equality with the file's line numbers)."""
-    return int(value) if type(value) is not int and isinstance(value, np.integer | Integral) else value
-
-
 def _rows(rows: list[Hashable]) -> str:
     shown = ", ".join(str(row_id(r)) for r in rows[:8])
     return shown + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
-
-
-def rejections(frame: pd.DataFrame, problems: Problems) -> list[Rejection]:
-    """The column-wise problems as Rejection objects (for the report; only rows that have a problem)."""
-    lines = frame[ROW].to_numpy()
-    sheets = frame[SHEET].astype(str).to_numpy() if SHEET in frame.columns else None
-    out: list[tuple[int, Rejection]] = []
-    for positions, column, reasons, stage in problems.parts:
-        values = frame[column].astype(str).to_numpy()[positions] if column in frame.columns else [""] * len(positions)
-        rows = [row_id(r) for r in lines[positions].tolist()]
-        where = sheets[positions].tolist() if sheets is not None else [""] * len(positions)
-        out += [
-            (p, Rejection(r, column, v, w, stage, sh))
-            for p, r, v, w, sh in zip(positions.tolist(), rows, values, reasons.tolist(), where, strict=True)
-        ]
-    out.sort(key=lambda t: t[0])
-    return [r for _, r in out]

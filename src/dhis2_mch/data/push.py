@@ -26,14 +26,15 @@ from dhis2_mch.data import rejected as rejected_file
 from dhis2_mch.data.catalogue import Catalogue, build_catalogue
 from dhis2_mch.data.outcome import ChunkOutcome, OnChunk, RowOutcomes
 from dhis2_mch.data.payload import Envelope, Payloads
-from dhis2_mch.data.preflight import Problems, Rejection, preflight, rejections, row_id
+from dhis2_mch.data.preflight import preflight
+from dhis2_mch.data.problems import Problems, Rejection, rejections, row_id
 from dhis2_mch.data.readers import ROW, SHEET, Table, normalise, read_table
 from dhis2_mch.data.report import PushReport
 from dhis2_mch.data.units import ServerUnits, legacy_hook
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import DataValueImportResult
-from dhis2_mch.errors import ServerUnavailable, UnexpectedResponse, ValidationFailed
+from dhis2_mch.errors import InputError, ServerUnavailable, UnexpectedResponse, ValidationFailed
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.project import Compiled, Project
 
@@ -102,6 +103,8 @@ def push_file(
     the running row number; ``ROW`` and the sheet are in the messages). Every row not stored goes to the
     rows-to-push-again file in ``rejected_dir`` (``None``: no file)."""
     table = read_table(path, sheet, progress=progress)
+    if not len(table.frame) and not table.problems:
+        raise InputError(f"{path}: no rows under the header: nothing to push.")
     ids = pd.Index(table.frame[ROW].to_numpy()) if table.frame[ROW].is_unique else pd.RangeIndex(len(table.frame))
     try:
         report = _push(table, ids, conn, _metadata(package), dry_run=dry_run, partial=partial, chunk_size=chunk_size,
@@ -112,9 +115,13 @@ def push_file(
         if stopped is not None and rejected_dir is not None:
             stopped.rejected_file, _, _ = rejected_file.write(table, stopped.outcomes, rejected_dir, settle=False)
         raise
-    if rejected_dir is not None:  # a dry run stores nothing, so it supersedes no earlier file
+    if rejected_dir is not None and dry_run:  # nothing is stored: a file with problems holds every row
+        if report.outcomes.counts()["stored"] < len(table.frame):
+            report.rejected_file, _, _ = rejected_file.write(table, report.outcomes.unstored("dry run"), rejected_dir,
+                                                             settle=False)  # fmt: skip
+    elif rejected_dir is not None:
         report.rejected_file, report.removed_file, report.own_file_done = rejected_file.write(
-            table, report.outcomes, rejected_dir, settle=not dry_run
+            table, report.outcomes, rejected_dir
         )
     return report
 
@@ -129,6 +136,20 @@ def load_package(metadata: Path | None = None, conn: Connection | None = None) -
     with errors stops the push before anything is read or sent."""
     compiled = Project.load(metadata).compile(conn.version if conn is not None else (2, 40))
     return compiled.require_valid("nothing was sent")
+
+
+def _columns_hint(names: list[str]) -> str:
+    """``valeu (did you mean value?)``: a misspelt optional column is otherwise silently left out."""
+    from difflib import get_close_matches
+
+    from dhis2_mch.data.readers import COLUMNS
+
+    out = []
+    for name in names:
+        close = get_close_matches(name.strip().lower(), [c.lower() for c in COLUMNS], n=1, cutoff=0.75)
+        canonical = next((c for c in COLUMNS if close and c.lower() == close[0]), None)
+        out.append(f"{name} (did you mean {canonical}?)" if canonical else name)
+    return ", ".join(out)
 
 
 def _metadata(package: Package) -> Metadata:
@@ -156,7 +177,7 @@ def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_ru
     report = PushReport(source, conn.where, dry_run, len(frame), outcomes=RowOutcomes(ids))
     report.notes += table.notes
     if table.ignored_columns:
-        report.notes.append(f"columns not part of the long format, ignored: {', '.join(table.ignored_columns)}")
+        report.notes.append(f"columns not part of the long format, ignored: {_columns_hint(table.ignored_columns)}")
     run = _Run(table, ids, report, catalogue, ServerUnits(conn))
     wanted = sorted({d.uid for info in catalogue.data_elements.values() for d in info.data_sets})
     found = {o["id"]: o for o in api.fetch_objects(conn, "dataSets", ids=wanted, fields="id,organisationUnits[id]")}

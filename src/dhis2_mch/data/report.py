@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from dhis2_mch.data.outcome import RowOutcomes
-from dhis2_mch.data.preflight import Rejection
+from dhis2_mch.data.problems import Rejection
 from dhis2_mch.dhis2.reports import DataValueImportResult
 
 COUNTS = ("imported", "updated", "ignored", "deleted")
@@ -125,7 +125,10 @@ class PushReport:
 
     def _advice(self, counts: dict[str, int]) -> list[str]:
         out = []
-        if self.rejected_file is not None:
+        if self.rejected_file is not None and self.dry_run:
+            out.append(f"  next: {self.rejected_file} holds every row (a dry run stores nothing): correct the rows "
+                       "that have a reason, then push it")  # fmt: skip
+        elif self.rejected_file is not None:
             todo = counts["rejected"] + counts["not sent"]
             what = "correct the rows that have a reason, then push it" if counts["rejected"] else "push it as it is"
             out.append(f"  next: {self.rejected_file} holds the {_plural(todo, 'row')} not yet stored "

@@ -13,12 +13,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-#: fields DHIS2 manages itself: never part of a difference
+#: fields DHIS2 manages itself: never part of a difference. ``sharing`` is compared when the package
+#: states it (metadata/access/): only the keys it states, so the owner DHIS2 records is not a change
+#: (the legacy publicAccess / userGroupAccesses mirror the block in 2.38–2.40 and stay noise).
 NOISE = frozenset(
     {
         "created", "lastUpdated", "createdBy", "lastUpdatedBy", "href", "access", "user", "favorites",
         "favorite", "displayName", "displayShortName", "displayDescription", "displayFormName",
-        "publicAccess", "externalAccess", "userAccesses", "userGroupAccesses", "sharing", "attributeValues",
+        "publicAccess", "externalAccess", "userAccesses", "userGroupAccesses", "attributeValues",
         "dimensionItem", "dimensionItemType", "version",
     }
 )  # fmt: skip

@@ -216,12 +216,24 @@ def _unresolved_references(collections: dict, in_package: set[str], server: Serv
     sites: list[tuple[str, IdentifiableObject, str, str, str]] = []
     md, _ = metadata_from_dict(collections)
     for mtype, typed in md.items():
-        for spec in mtype.refs:
+        for spec in (s for s in mtype.refs if s.owner):  # DHIS2 ignores the inverse side of a link
             for where, ref in walk_refs(typed, spec.path):
                 if ref.id and ref.id not in in_package:
-                    target = BY_NAME[spec.target].plural
+                    target = BY_NAME[spec.target].plural if spec.target in BY_NAME else spec.target + "s"
                     wanted.setdefault(target, set()).add(ref.id)
                     sites.append((mtype.name, typed, where, target, ref.id))
+        # what the validator leaves to the server (MCH007): sharing user groups, attributes of attribute values
+        sharing = typed.sharing if isinstance(typed.sharing, dict) else {}
+        for key, entry in (sharing.get("userGroups") or {}).items():
+            uid = entry.get("id", key) if isinstance(entry, dict) else key
+            if isinstance(uid, str) and uid not in in_package:
+                wanted.setdefault("userGroups", set()).add(uid)
+                sites.append((mtype.name, typed, f"sharing.userGroups.{key}", "userGroups", uid))
+        for i, value in enumerate(typed.attributeValues or []):
+            uid = (value.get("attribute") or {}).get("id") if isinstance(value, dict) else None
+            if isinstance(uid, str) and uid not in in_package:
+                wanted.setdefault("attributes", set()).add(uid)
+                sites.append((mtype.name, typed, f"attributeValues[{i}].attribute", "attributes", uid))
     found = {plural: server.existing(plural, uids) for plural, uids in wanted.items()}
     return [
         Conflict(

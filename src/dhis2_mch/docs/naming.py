@@ -8,15 +8,14 @@ The formula grammar here (prefix → kinds of object) mirrors DHIS2's expression
 
 from __future__ import annotations
 
-import re
-
+from dhis2_mch.model import expressions as grammar
+from dhis2_mch.model.expressions import Token
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.objects import CategoryOptionCombo, IdentifiableObject
 from dhis2_mch.model.translations import translation_property
 from dhis2_mch.model.types import DEFAULT_UIDS
 
 BASE = "en"
-TOKEN = re.compile(r"(#|[A-Z]{1,3})\{([^{}]*)\}")
 DEFAULT_NAMES = {uid: "default" for uid in DEFAULT_UIDS.values()}
 
 #: words used inside the readable formulas, per locale (English for any locale not listed)
@@ -91,7 +90,7 @@ class Naming:
             return ""
         words = self.words.get(locale or BASE, WORDS[BASE])
 
-        def replace(m: re.Match) -> str:
+        def replace(m: Token) -> str:
             prefix, parts = m.group(1), m.group(2).strip().split(".")
             if locale is None:
                 if prefix == "#" and not program_indicator and len(parts) > 1:
@@ -110,7 +109,7 @@ class Naming:
                 return f"[{self.name(parts[0], locale)}{shown}]"
             return "[" + " › ".join(self.name(p, locale) for p in parts) + "]"
 
-        return " ".join(TOKEN.sub(replace, expr).split())
+        return " ".join(grammar.sub(expr, replace).split())
 
     def _coc_codes(self, uid: str) -> str:
         if uid == "*" or uid in DEFAULT_NAMES:

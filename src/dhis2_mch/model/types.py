@@ -40,6 +40,9 @@ class RefSpec:
 
     path: str
     target: str
+    #: False for the inverse side of a link (hbm ``inverse="true"``): DHIS2's ReferencesCheck only walks
+    #: owner properties, and the import stores the link from the other side
+    owner: bool = True
 
     @property
     def on_server(self) -> bool:
@@ -95,8 +98,13 @@ def _minor(key: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
+#: (type, path) of references on the inverse side of their link (``inverse="true"`` in the type's hbm.xml)
+INVERSE = frozenset({("organisationUnitGroup", "groupSets[]"), ("categoryOptionGroup", "groupSets[]"),
+                     ("dataElementGroup", "groupSets[]"), ("indicatorGroup", "groupSets[]")})  # fmt: skip
+
+
 def _t(name: str, plural: str, klass: str, model: type[o.IdentifiableObject], refs: dict[str, str] | None = None):
-    specs = tuple(RefSpec(p, t) for p, t in (refs or {}).items())
+    specs = tuple(RefSpec(p, t, (name, p) not in INVERSE) for p, t in (refs or {}).items())
     return MetadataType(name, plural, klass, model, refs=specs, schema=TABLE.get(name, {}))
 
 

@@ -66,13 +66,14 @@ class Outcome:
 
 
 def send(
-    md: Metadata, conn: Connection, *, plan_only: bool = False, dry_run: bool = False, backup_dir: Path
-) -> tuple[Plan | None, DeployResult | None]:
+    md: Metadata, conn: Connection, *, plan_only: bool = False, dry_run: bool = False, backup_dir: Path,
+    source: str = "the organisation units",
+) -> tuple[Plan | None, DeployResult | None]:  # fmt: skip
     """Plan or deploy ``md`` with the package machinery (the one place that hands objects to it)."""
     from dhis2_mch.deploy import apply
     from dhis2_mch.project import Project
 
-    compiled = Project.from_metadata(md, source="the organisation units").compile(conn.version)
+    compiled = Project.from_metadata(md, source=source).compile(conn.version)
     if plan_only:
         return apply.plan(compiled, conn), None
     return None, apply.deploy(compiled, conn, dry_run=dry_run, backup_dir=backup_dir)
@@ -96,3 +97,42 @@ def deploy_hierarchy(
     units, report = adopt_on(built.units, conn)
     plan, result = send(hierarchy_metadata(units), conn, plan_only=plan_only, dry_run=dry_run, backup_dir=backup_dir)
     return Outcome(report, plan, result, {"build": built.as_json()})
+
+
+def _server_members(conn: Connection, md: Metadata) -> dict[tuple[str, str], list[str]]:
+    """What the server already assigns: org units of data sets, programs and groups; users of user groups."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for plural, prop in (("dataSets", "organisationUnits"), ("programs", "organisationUnits"),
+                         ("organisationUnitGroups", "organisationUnits"), ("userGroups", "users")):  # fmt: skip
+        ids = [o.id for o in md.of(plural) if o.id]
+        for found in api.fetch_objects(conn, plural, ids=ids, fields=f"id,{prop}[id]") if ids else []:
+            out[(plural, found["id"])] = [r["id"] for r in found.get(prop) or [] if isinstance(r, dict) and r.get("id")]
+    return out
+
+
+def assign(
+    provinces: list[str], conn: Connection, *, members_dir: Path | None, assignments: Path,
+    metadata: Path | None = None, plan_only: bool = False, dry_run: bool = False,
+    backup_dir: Path = Path("build/backups"),
+) -> Outcome:  # fmt: skip
+    """The programmes' package with this instance's assignments and members, and the org units they
+    need, planned or deployed as one."""
+    from dhis2_mch.orgunits.assign import Members, apply_assignments, read_assignments
+    from dhis2_mch.orgunits.build import build
+    from dhis2_mch.project import Project
+
+    rules = read_assignments(assignments)
+    members = Members.read(members_dir)
+    md = Project.load(metadata).compile(conn.version).require_valid("nothing was sent").metadata
+    built = build(provinces)
+    units, report = adopt_on(built.units, conn)
+    usernames = {g.code for g in md.of("userGroups")} & set(members.by_group)
+    users = {u["username"]: u["id"] for u in api.list_objects(conn, "users", fields="id,username")} if usernames else {}
+    summary = apply_assignments(
+        md, units, built.provinces, built.old_provinces, members, rules, users, _server_members(conn, md)
+    )
+    for unit in units:
+        md.add("organisationUnits", unit)
+    plan, result = send(md, conn, plan_only=plan_only, dry_run=dry_run, backup_dir=backup_dir,
+                        source="the programmes' package with this instance's assignments")  # fmt: skip
+    return Outcome(report, plan, result, {"assigned": summary, "build": built.as_json()})

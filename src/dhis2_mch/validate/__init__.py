@@ -31,6 +31,7 @@ class Report:
     objects: int
     findings: list[Finding] = field(default_factory=list)
     source: str = ""
+    version: tuple[int, int] | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -49,7 +50,8 @@ class Report:
 
     def as_text(self, max_warnings_per_code: int = 5) -> str:
         errors, warnings = self.errors, self.warnings
-        lines = [f"{self.source}: {self.objects} objects, {len(errors)} errors, {len(warnings)} warnings"]
+        at = f" (DHIS2 {self.version[0]}.{self.version[1]})" if self.version else ""
+        lines = [f"{self.source}: {self.objects} objects, {len(errors)} errors, {len(warnings)} warnings{at}"]
         if errors:
             lines.append("errors:")
             lines += [f"  {x.as_text()}" for x in errors]
@@ -64,6 +66,13 @@ class Report:
                     lines.append(f"  ... and {counts[x.code] - max_warnings_per_code} more {x.code} warnings")
                 shown[x.code] += 1
         return "\n".join(lines)
+
+
+def declared_version(md: Metadata) -> str | None:
+    """The DHIS2 version a package says it was built on (``package.DHIS2Version`` of a WHO package)."""
+    package = md.extras.get("package")
+    version = package.get("DHIS2Version") if isinstance(package, dict) else None
+    return version if isinstance(version, str) and version.strip() else None
 
 
 def validate(

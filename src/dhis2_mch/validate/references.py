@@ -50,6 +50,12 @@ def _unresolved(ctx, mtype: MetadataType, obj, spec: RefSpec, where: str, uid, r
     target = BY_NAME[spec.target].simple if spec.target in BY_NAME else spec.target[0].upper() + spec.target[1:]
     shown = f"[{uid}] ({target})" if uid else f"{raw} ({target})"
     base = f"Invalid reference {shown} on object {ident(mtype, obj)} for association `{spec.property}`"
+    if not spec.owner:
+        return ctx.warning(
+            "E5002", mtype, obj, where,
+            f"{base}: DHIS2 does not read this side of the link at import (the {spec.target} lists its members), "
+            f"so it ignores the reference",
+        )  # fmt: skip
     if not isinstance(uid, str) or not uid:
         return ctx.error("E5002", mtype, obj, where, f"{base}: the reference has no id")
     others = ctx.types_of(uid)

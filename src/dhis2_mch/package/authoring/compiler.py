@@ -30,7 +30,7 @@ from dhis2_mch.model.objects import IdentifiableObject, ValidationError
 from dhis2_mch.model.translations import translation_property
 from dhis2_mch.model.types import BY_NAME, DEFAULT_UIDS, ORDER, MetadataType
 from dhis2_mch.model.uid import derive_uid
-from dhis2_mch.package.authoring import analytics, expressions, rules
+from dhis2_mch.package.authoring import analytics, expressions, rules, sharing
 from dhis2_mch.package.authoring.combos import option_combos
 from dhis2_mch.package.authoring.tables import (
     BASE_LOCALE,
@@ -80,6 +80,7 @@ class Compiler:
         self.findings: list[f.Finding] = []
         self.index: dict[tuple[str, str], Raw] = {}  # (type name, code) -> object
         self.package: dict[str, Any] | None = None
+        self.sharing_rules: list[Any] = []  # top-level ``sharing:`` rules (authoring/sharing.py)
         #: (type name, code) -> UID of typed objects already in the package (read from DHIS2 JSON), so
         #: objects authored on top of them can refer to them by code
         self.known: dict[tuple[str, str], str] = {
@@ -132,6 +133,7 @@ class Compiler:
     def finish(self) -> tuple[Metadata, list[f.Finding]]:
         for raw in self.raws:
             self._convert(raw)
+        sharing.apply(self)
         cocs = option_combos(self.raws)
         for raw in self.raws:
             for key in [k for k in raw.out if (raw.mtype.plural, k) in EXPRESSIONS]:
@@ -184,6 +186,8 @@ class Compiler:
                 out[key] = self._refs(raw, key, value, simple_refs[key + "[]"])
             elif (mtype.plural, key) in NESTED:
                 out[key] = self._nested(raw, key, value)
+            elif key == "sharing":
+                out[key] = sharing.block(self, raw, value)
             elif key in model_fields and key != "translations":
                 out[key] = value
             else:

@@ -7,18 +7,17 @@ UID (an object outside the package) is left for the validator.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
+from dhis2_mch.model import expressions as grammar
 from dhis2_mch.model import findings as f
+from dhis2_mch.model.expressions import Token
 from dhis2_mch.model.types import DEFAULT_UIDS
 from dhis2_mch.model.uid import is_valid_uid
 from dhis2_mch.package.authoring.combos import Combos
 
 if TYPE_CHECKING:
     from dhis2_mch.package.authoring.compiler import Compiler, Raw
-
-TOKEN = re.compile(r"(#|[A-Z]{1,3})\{([^{}]*)\}")
 
 
 def resolve(compiler: Compiler, raw: Raw, key: str, expr: Any, cocs: Combos) -> Any:
@@ -27,7 +26,7 @@ def resolve(compiler: Compiler, raw: Raw, key: str, expr: Any, cocs: Combos) -> 
         return expr
     is_pi = raw.mtype.name == "programIndicator"
 
-    def replace(m: re.Match) -> str:
+    def replace(m: Token) -> str:
         prefix, parts = m.group(1), m.group(2).strip().split(".")
         kinds: list[str | None] | None
         if prefix == "#" and is_pi:
@@ -52,7 +51,7 @@ def resolve(compiler: Compiler, raw: Raw, key: str, expr: Any, cocs: Combos) -> 
                 resolved.append(_code(compiler, raw, key, m.group(0), kind, part))
         return f"{prefix}{{{'.'.join(resolved)}}}"
 
-    return TOKEN.sub(replace, expr)
+    return grammar.sub(expr, replace)
 
 
 def _code(compiler: Compiler, raw: Raw, key: str, token: str, kind: str, part: str) -> str:

@@ -15,6 +15,7 @@ from dhis2_mch.errors import InputError
 from dhis2_mch.model.findings import Finding
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.types import BY_PLURAL, MetadataType
+from dhis2_mch.package.authoring import sharing
 from dhis2_mch.package.authoring.compiler import Compiler, Raw, where
 from dhis2_mch.package.authoring.tables import BUILTIN_DEFAULTS, INLINE, TOP_LEVEL
 from dhis2_mch.package.yamlio import LocatedDict, read_yaml
@@ -70,8 +71,11 @@ def feed(compiler: Compiler, doc: LocatedDict) -> None:
             if key == "package":
                 _read_package(compiler, doc, value)
             continue
+        if key == "sharing":  # rules giving sharing to objects of other files (authoring/sharing.py)
+            sharing.collect(compiler, doc, value)
+            continue
         if key not in TOP_LEVEL:
-            compiler.unknown_key(doc, key, (*TOP_LEVEL, "defaults", "package"), "file", None)
+            compiler.unknown_key(doc, key, (*TOP_LEVEL, "defaults", "package", "sharing"), "file", None)
             continue
         read_collection(compiler, doc, key, value, BY_PLURAL[key], defaults, parent=None)
 
