@@ -4,7 +4,8 @@ Each check returns None for a valid value or DHIS2's i18n key (``value_not_numer
 into a conflict's ``objects.value``; the message prints its translation where DHIS2 has one, else the raw
 key (``value_not_zero_or_positive_integer`` has no entry in ``i18n_global.properties`` and prints raw).
 
-Regexes are dhis2-core's ``MathUtils`` (``isInteger``, ``isPositiveInteger`` ...). Unverified: the keys for TIME, EMAIL, PHONE_NUMBER and
+Regexes are dhis2-core's ``MathUtils`` (``isInteger``, ``isPositiveInteger`` ...).
+Unverified: the keys for TIME, EMAIL, PHONE_NUMBER and
 ORGANISATION_UNIT (checked in newer cores only), and which keys have an English translation beyond the
 three seen in real responses (numeric, integer, percentage).
 """
