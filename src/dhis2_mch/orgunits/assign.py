@@ -160,7 +160,7 @@ def apply_assignments(
                 raise InputError(f"{where}: no user `{name}` on the server (user group {group}).")
             ids = [users[name] for name, _ in rows]
             refs = _union(server.get(("userGroups", target.id or ""), []), ids)
-            target.users = [Ref(id=i) for i in refs]  # type: ignore[attr-defined]
+            target.users = [Ref(id=i) for i in refs]
             summary["userGroups"][group] = len(ids)
             continue
         if group not in groups:
@@ -169,7 +169,7 @@ def apply_assignments(
         ids = [unit_for(code, where, group, by_code).id or "" for code, where in rows]
         group_members[group] = ids
         g = groups[group]
-        g.organisationUnits = [Ref(id=i) for i in _union(server.get(("organisationUnitGroups", g.id or ""), []), ids)]  # type: ignore[attr-defined]
+        g.organisationUnits = [Ref(id=i) for i in _union(server.get(("organisationUnitGroups", g.id or ""), []), ids)]
         summary["groups"][group] = len(ids)
 
     province_ids = [by_code[p].id or "" for p in provinces]
@@ -187,7 +187,7 @@ def apply_assignments(
             else:
                 raise InputError(f"assignments: {plural}.{code}: unknown group `{rule.get('group')}`.")
             refs = _union(server.get((plural, obj.id or ""), []), ids)
-            obj.organisationUnits = [Ref(id=i) for i in refs]  # type: ignore[attr-defined]
+            obj.organisationUnits = [Ref(id=i) for i in refs]
             summary[plural][code] = len(ids)
 
     region3 = members.by_group.get(REGION3_GROUP)

@@ -15,6 +15,11 @@ bare digits, and several were reused with another territory (15 was Yên Bái an
 02947 was Thị trấn Phố Ràng and is now Xã Bảo Yên). Names end in " (cũ)" ("former"), as Vietnamese
 usage writes them, so a legacy unit and the new unit of the same name are told apart on screen.
 
+Province 15 is not a continuing unit. New Lào Cai (15) took Yên Bái's code with a territory that was
+two provinces, so it opens on 1 July 2025 like every new unit; pre-reform figures of the province
+(the Lào Cai article's "by June 2024" totals) belong on old Lào Cai, ``PRE2025-P10``, and ``15``
+read in a pre-reform period is Yên Bái (``resolve_legacy``).
+
 DHIS2's data value import does not look at opening or closed dates (no such check in
 DataValueSetImportValidator, 2.38–2.42); the data entry apps do, so a legacy unit is open from
 LEGACY_OPENING (the register carries no founding dates: this is the earliest period historical
