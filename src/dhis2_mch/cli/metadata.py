@@ -54,7 +54,8 @@ def validate(
     from dhis2_mch.validate import declared_version
 
     reports = []
-    for path in [*paths] or [None]:  # none: the shipped package
+    targets: list[Path | None] = [*paths] or [None]  # none: the shipped package
+    for path in targets:
         project = Project.load(path)
         own = declared_version(project.metadata) if project.metadata is not None else None
         version = dhis2_version or own or "2.40"
