@@ -26,9 +26,17 @@ def test_ci_runs_the_readme_test_command():
     assert commands()[1] in ci
 
 
+def test_ci_checks_the_house_rules_before_the_tests():
+    lines = ROOT.joinpath(".ci", "run").read_text(encoding="utf-8").splitlines()
+    steps = ("ruff check", "mypy src", "bin/pytest")
+    position = {name: next(i for i, line in enumerate(lines) if name in line) for name in steps}
+    assert position["ruff check"] < position["bin/pytest"] and position["mypy src"] < position["bin/pytest"]
+
+
 def test_every_command_in_the_readme_table_exists():
     readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
     named = set(re.findall(r"^\| `dhis2-mch (\w[\w-]*)", readme, flags=re.MULTILINE))
     listed = set(cli.list_commands(None))
     assert named and named <= listed, named - listed
+    assert listed <= named, f"commands missing from README's table: {sorted(listed - named)}"
     assert CliRunner().invoke(cli, ["--help"]).exit_code == 0

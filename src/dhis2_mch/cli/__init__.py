@@ -108,6 +108,11 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`dhis2-mch demo | head`): stop quietly, as SIGPIPE would, and keep
+            # Python from writing to the closed pipe again at exit (Python docs, "Note on SIGPIPE")
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:  # a bug: say so plainly, keep the traceback for those who ask
             if os.environ.get("DHIS2_MCH_DEBUG"):
                 raise

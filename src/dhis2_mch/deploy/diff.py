@@ -2,7 +2,8 @@
 
 Only properties the package states are compared: DHIS2 adds many defaults and computed fields to
 what it returns, and those are not the package's business. Collections are compared as multisets
-(FACTS §6: exports return members such as dataSetElements or options in varying order), text is
+(DHIS2's exports return members such as dataSetElements or options in varying order: Hibernate
+sets, e.g. ``DataSet.dataSetElements``), text is
 compared after the whitespace normalisation the build applies. Known limit: a change of order
 alone (categories of a combo) is not seen.
 """

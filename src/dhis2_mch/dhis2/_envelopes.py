@@ -109,7 +109,8 @@ def shape_checked(what: str) -> Callable[[F], F]:
 def choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     value = str(value).upper()
     if value not in choices:
-        # DHIS2 silently falls back to the default for an unknown value (FACTS §1): refuse it here instead
+        # DHIS2 silently falls back to the default for an unknown value (``Enums.getIfPresent(...).or(default)``
+        # in ``DefaultMetadataImportService.getParamsFromMap``): refuse it here instead
         raise InputError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
 

@@ -306,8 +306,8 @@ def import_metadata(
 class ObjectResult(Model):
     """The WebMessage answering a single-object POST/PUT (``/api/dataElements``, ``/api/apiToken`` ...).
 
-    Such answers name the object ``uid`` (a GET names it ``id``, FACTS §6). ``key`` is only set by
-    ``/api/apiToken`` and is a secret: it is masked in reprs and dumps.
+    Such answers name the object ``uid`` (a GET names it ``id``; ``WebMessageUtils.objectReport``).
+    ``key`` is only set by ``/api/apiToken`` and is a secret: it is masked in reprs and dumps.
     """
 
     status: str

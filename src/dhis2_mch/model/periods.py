@@ -1,6 +1,6 @@
 """DHIS2 ISO periods as pure functions: parse, format, current period, shift.
 
-The formats are those of dhis2-core ``calendar/DateUnitType.java`` (``shared/dhis2/FACTS.md`` §3):
+The formats are those of dhis2-core ``org.hisp.dhis.calendar.DateUnitType``:
 ``20240131`` / ``2024-01-31`` daily, ``2024W5`` and ``2024WedW5``/``ThuW``/``SatW``/``SunW`` weekly,
 ``2024BiW3``, ``202401`` / ``2024-01`` monthly, ``202401B`` bi-monthly, ``2024Q1``, ``2024NovQ1``,
 ``2024S1``, ``2024AprilS1``, ``2024NovS1``, ``2024`` yearly and ``2024April``/``July``/``Oct``/``Nov``

@@ -2,9 +2,10 @@
 
 Each check returns None for a valid value or DHIS2's i18n key (``value_not_numeric`` ...). The key goes
 into a conflict's ``objects.value``; the message prints its translation where DHIS2 has one, else the raw
-key (FACTS §2: ``value_not_zero_or_positive_integer`` prints raw).
+key (``value_not_zero_or_positive_integer`` has no entry in ``i18n_global.properties`` and prints raw).
 
-Regexes are FACTS §3 (MathUtils). unverified: the keys for TIME, EMAIL, PHONE_NUMBER and
+Regexes are dhis2-core's ``MathUtils`` (``isInteger``, ``isPositiveInteger`` ...).
+Unverified: the keys for TIME, EMAIL, PHONE_NUMBER and
 ORGANISATION_UNIT (checked in newer cores only), and which keys have an English translation beyond the
 three seen in real responses (numeric, integer, percentage).
 """
@@ -139,7 +140,7 @@ def is_zero(value: str | None) -> bool:
 
 
 def zero_and_insignificant(value: str | None, data_element: dict) -> bool:
-    """ValidationUtils.dataValueIsZeroAndInsignificant: such values are not stored (FACTS §2)."""
+    """ValidationUtils.dataValueIsZeroAndInsignificant: such values are not stored (``DefaultDataValueSetService``)."""
     return (
         data_element.get("valueType") in NUMERIC_TYPES
         and is_zero(value)

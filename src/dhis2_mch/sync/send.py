@@ -160,7 +160,7 @@ def _unanswered(ledger: Ledger, instance: str, khash: pd.Series, rows: set, may_
 
 def delete_values(conn: Connection, gone: pd.DataFrame, chunk_size: int) -> list[int]:
     """Delete on the server the values that vanished from their sources (``importStrategy=DELETE``, which
-    DHIS2 applies as a soft delete, FACTS §6); the key hashes of those DHIS2 did not refuse."""
+    DHIS2 applies as a soft delete: ``DataValue.deleted``); the key hashes of those DHIS2 did not refuse."""
     deleted: list[int] = []
     frame = gone[gone["status"] != "rejected"]  # never stored: nothing to delete
     frame = frame.rename(columns={"pe": "period"}).assign(send="", comment="", _row=range(len(frame)),
