@@ -36,7 +36,8 @@ def monthly_rows(catalogue):
 
 
 def write_rows(path: Path, n: int, cells: list[tuple[str, str]], communes: int = 3000) -> None:
-    """``n`` distinct values: commune × month × (data element, option combo), months of 2024."""
+    """``n`` distinct values: commune × month × (data element, option combo), the twelve months from August
+    2025 (after the 1 July 2025 reform: bare commune codes of earlier periods are refused by default)."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["orgUnit", "period", "dataElement", "categoryOptionCombo", "value", "comment"])
@@ -45,7 +46,8 @@ def write_rows(path: Path, n: int, cells: list[tuple[str, str]], communes: int =
             commune, rest = divmod(i, per_commune)
             month, cell = divmod(rest, len(cells))
             de, coc = cells[cell]
-            w.writerow([f"{commune % communes + 10000:05d}", f"2024{month + 1:02d}", de, coc, str(i % 97), ""])
+            year, month0 = divmod(2025 * 12 + 7 + month, 12)
+            w.writerow([f"{commune % communes + 10000:05d}", f"{year}{month0 + 1:02d}", de, coc, str(i % 97), ""])
 
 
 def measure(path: Path, chunk_size: int) -> dict:
@@ -64,7 +66,7 @@ def measure(path: Path, chunk_size: int) -> dict:
     def units(texts):
         return {t: UnitAnswer(f"Ou{t:0>9}") for t in texts}
 
-    checked = preflight(table.frame, catalogue, units, today=date(2025, 1, 15))
+    checked = preflight(table.frame, catalogue, units, today=date(2026, 8, 15))
     t2 = cpu()
     size = chunks = 0
     for env in Payloads(checked.send, {}, chunk_size):
