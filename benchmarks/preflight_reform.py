@@ -4,14 +4,13 @@ period) pair) against ``"current"`` (no hook), on the same frame of monthly rows
     .venv/bin/python benchmarks/preflight_reform.py [--rows 1000000]
 
 Rows as in push_pipeline.py (3,000 commune codes × 12 months × every monthly cell), months after the
-reform (July 2025 – June 2026: every pair is checked and passes). Each choice runs twice, alternating;
+reform (August 2025 – July 2026: every pair is checked and passes). Each choice runs twice, alternating;
 the second run of each is the one to read (the first pays the registers' one-off load).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def main() -> None:
-    from push_pipeline import monthly_rows
+    from push_pipeline import monthly_rows, write_rows
 
     from dhis2_mch.data.catalogue import build_catalogue
     from dhis2_mch.data.preflight import UnitAnswer, preflight
@@ -37,17 +36,8 @@ def main() -> None:
     n = parser.parse_args().rows
     catalogue = build_catalogue(Project.load(None).compile((2, 40)).metadata)
     cells = monthly_rows(catalogue)
-    months = [f"2025{m:02d}" for m in range(7, 13)] + [f"2026{m:02d}" for m in range(1, 7)]
     path = Path(tempfile.mkdtemp()) / "rows.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["orgUnit", "period", "dataElement", "categoryOptionCombo", "value", "comment"])
-        per_commune = len(cells) * 12
-        for i in range(n):
-            commune, rest = divmod(i, per_commune)
-            month, cell = divmod(rest, len(cells))
-            de, coc = cells[cell]
-            w.writerow([f"{commune % 3000 + 10000:05d}", months[month], de, coc, str(i % 97), ""])
+    write_rows(path, n, cells)
     table = read_table(path)
 
     def units(texts):
