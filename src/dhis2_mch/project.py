@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from dhis2_mch.errors import InputError, PackageInvalid
-from dhis2_mch.model.findings import Finding
+from dhis2_mch.model.findings import Finding, errors_of, warnings_of
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.model.objects import IdentifiableObject
 from dhis2_mch.package import shipped_package
 
 if TYPE_CHECKING:
     from dhis2_mch.package.yamlio import LocatedDict  # PyYAML: only a YAML project needs it
+    from dhis2_mch.validate import Report
 
 VersionLike = tuple[int, int] | str | Any  # (2, 40), "2.40" / "40.2.2", or a dhis2.version.Version
 DEFAULT_VERSION = (2, 40)
@@ -198,11 +199,11 @@ class Compiled:
     @property
     def errors(self) -> list[Finding]:
         """What stops a build, a deploy or a push: findings of severity ``error``."""
-        return [x for x in self.findings if x.severity == "error"]
+        return errors_of(self.findings)
 
     @property
     def warnings(self) -> list[Finding]:
-        return [x for x in self.findings if x.severity == "warning"]
+        return warnings_of(self.findings)
 
     @property
     def ok(self) -> bool:
@@ -258,7 +259,7 @@ class Compiled:
                 return obj.id
         raise KeyError(f"{self.source}: no {plural} with the code {code!r}")
 
-    def report(self):  # -> dhis2_mch.validate.Report
+    def report(self) -> Report:
         """The validation report (``dhis2-mch validate``'s text and JSON)."""
         from dhis2_mch.validate import Report
 

@@ -61,3 +61,12 @@ def error(code, type_, obj_id, name, prop, message, location=None) -> Finding:
 
 def warning(code, type_, obj_id, name, prop, message, location=None) -> Finding:
     return Finding("warning", code, type_, obj_id, name, prop, message, location)
+
+
+def errors_of(findings: list[Finding]) -> list[Finding]:
+    """What stops a build, a deploy or a push: the one place that decides (an error means DHIS2 refuses)."""
+    return [x for x in findings if x.severity == "error"]
+
+
+def warnings_of(findings: list[Finding]) -> list[Finding]:
+    return [x for x in findings if x.severity == "warning"]

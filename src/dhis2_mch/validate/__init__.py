@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dhis2_mch.model.findings import Finding
+from dhis2_mch.model.findings import Finding, errors_of, warnings_of
 from dhis2_mch.model.metadata import Metadata
 from dhis2_mch.validate import (
     conventions,
@@ -35,11 +35,11 @@ class Report:
 
     @property
     def errors(self) -> list[Finding]:
-        return [x for x in self.findings if x.severity == "error"]
+        return errors_of(self.findings)
 
     @property
     def warnings(self) -> list[Finding]:
-        return [x for x in self.findings if x.severity == "warning"]
+        return warnings_of(self.findings)
 
     def as_json(self) -> dict:
         return {
