@@ -10,9 +10,10 @@ could not be verified; what it does not implement answers 501 (``honesty.py``).
         requests.get(sb.url + "/api/me", auth=(sb.username, sb.password))
         requests.get(sb.url + "/api/me", headers={"Authorization": f"ApiToken {sb.token}"})
 
-For fast unit tests the same handlers run in-process behind ``responses``:
-``SandboxRouter(version="2.40").install(rsps, base_url="http://dhis2.test")`` (``sandbox.mock``).
-Nothing outside ``sandbox/``, ``cli/sandbox.py`` and the tests imports this package.
+For fast tests the same handlers run in-process, through a ``requests`` adapter
+(``sandbox.adapter.SandboxAdapter``, mounted with ``Connection(..., transport=...)``; ``sandbox.mock``
+builds on it). The client never imports this package at module level: only the demo, ``cli/sandbox.py``,
+the façade's lazy ``dhis2_mch.Sandbox`` and the tests do.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ __all__ = ["Faults", "Sandbox", "SandboxRouter", "Version", "org_unit_uid", "par
 
 
 def __getattr__(name: str):
-    if name == "SandboxRouter":  # needs ``responses`` (a test dependency): import on demand
+    if name == "SandboxRouter":  # imported on demand: most users of the sandbox never route in-process
         from dhis2_mch.sandbox.mock import SandboxRouter
 
         return SandboxRouter
