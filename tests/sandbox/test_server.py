@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -155,3 +156,15 @@ def test_a_database_of_an_older_sandbox_gets_the_users_it_lacks(tmp_path):
     with Sandbox("2.40", db) as sb:
         assert sb.get("users", USER_UIDS["hoathang_late"]) is not None
         assert sb.store.check_password("hoathang_late", "district") == USER_UIDS["hoathang_late"]
+
+
+def test_a_tls_hello_on_the_plain_http_port_is_a_400_not_a_traceback(sandbox_factory, capfd):
+    lines: list[str] = []
+    sb = sandbox_factory(log=lines.append)
+    host, port = sb.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n")  # a ClientHello's first bytes
+        answer = conn.recv(200)
+    assert b"Error code: 400" in answer  # http.server answers a non-HTTP request line HTTP/0.9-style: no status line
+    assert any("(no request line)" in line and "400" in line for line in lines)
+    assert "Traceback" not in capfd.readouterr().err

@@ -44,9 +44,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.log(f"{self.address_string()} {format % args}")
 
     def log_request(self, code="-", size="-") -> None:
-        # requestline holds the query string (it may carry ids, never secrets); print the path only
-        path = urlsplit(self.path).path
-        self.log_message('"%s %s" %s', self.command, path, code)
+        # requestline holds the query string (it may carry ids, never secrets); print the path only. A request
+        # line that is not HTTP (a TLS hello to this plain-http port) is answered 400 before a path exists.
+        path = urlsplit(getattr(self, "path", "") or "").path or "(no request line)"
+        self.log_message('"%s %s" %s', getattr(self, "command", None) or "-", path, code)
 
     def _serve(self) -> None:
         faults = self.server.faults
