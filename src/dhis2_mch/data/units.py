@@ -5,7 +5,9 @@ Official codes after the 2025 reform are 2 digits for a province and 5 for a com
 Excel drops the leading zero of a code typed as a number (``2809``), so an unknown all-digit code is
 tried again zero-padded and offered as "did you mean". A commune written by name (``Xã Si Ma Cai``)
 is matched within the provinces the file's other rows belong to (``data/names.py``), and its code
-suggested; a name is never used in place of a code, the row is rejected with the hint.
+suggested; a name is never used in place of a code, the row is rejected with the hint. In a row of a
+period before 1 July 2025, names and codes are read by the reform hook (``legacy_hook``) instead: today's
+code would be another territory there (``orgunits.reform_names``, ``orgunits.refuse_bare``).
 """
 
 from __future__ import annotations
