@@ -8,6 +8,7 @@ the corrected rows. ``scripts/province_corpus.py --seeds 50`` runs many more fil
 import shutil
 
 import pytest
+
 from support.province_corpus import FILES, Uids, run_case, write_corpus
 
 

@@ -408,7 +408,8 @@ def write_workbook(path: Path, sheets: list[dict]) -> None:
 
 #: the files ``write_corpus`` writes for any seed, in order
 FILES = ("bao_cao_thang.csv", "unicode_text.txt", "utf8_bom.csv", "header_variants.csv", "periods_and_twins.csv",
-         "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "huyen_a/thang.csv", "huyen_b/thang.csv")  # fmt: skip
+         "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "huyen_a/thang.csv",
+         "huyen_b/thang.csv")  # fmt: skip
 
 
 def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list[Case]:

@@ -311,7 +311,8 @@ def _from_sheets(path: Path, sheets: excel.Sheets) -> Table:
     """Every sheet read into one table; a column of a later sheet that the first lacks is added to the
     table's columns, so the rows-to-push-again file carries it too."""
     frames, problems, names = [], [], list(sheets.columns)
-    offset, raw, notes = 0, {}, []
+    offset, notes = 0, []
+    raw: dict[str, str] = {}
     for sh in sheets.read:
         where = f"{path} (sheet {sh.name!r})"
         _check_columns(where, sh.columns)
@@ -345,7 +346,8 @@ def _from_sheets(path: Path, sheets: excel.Sheets) -> Table:
 def _positions(names: list[str], columns: list[str]) -> list[int]:
     """Where each of a sheet's columns sits in the table's columns (the first sheet's, then new ones appended
     to ``names``); a name written twice is matched occurrence by occurrence."""
-    out, seen = [], {}
+    out: list[int] = []
+    seen: dict[str, int] = {}
     for c in columns:
         key = c.strip().lower()
         n = seen[key] = seen.get(key, 0) + 1
