@@ -60,3 +60,17 @@ def sandbox_mock():
         router = SandboxRouter("2.40").install(rsps, base_url="http://dhis2.test")
         yield router
         router.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compile_cache_dir(tmp_path_factory):
+    """Compiled packages are cached in a folder of the test session, never in the user's home."""
+    import os
+
+    before = os.environ.get("DHIS2_MCH_CACHE_DIR")
+    os.environ["DHIS2_MCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("compile-cache"))
+    yield
+    if before is None:
+        os.environ.pop("DHIS2_MCH_CACHE_DIR", None)
+    else:
+        os.environ["DHIS2_MCH_CACHE_DIR"] = before

@@ -12,6 +12,9 @@ The library in a handful of names (the guide is docs/library.md)::
         mch.deploy(compiled, conn, backup_dir=Path("backups"))
         mch.push_frame(frame, conn, compiled)
 
+``mch.load_compiled(path, version)`` is ``Project.load(path).compile(version)`` answered from a cache of
+compiled packages while nothing it depends on has changed (what push and the nightly sync use).
+
 Every name is imported on first use, so ``import dhis2_mch`` stays light (the CLI's start-up).
 """
 
@@ -35,6 +38,7 @@ _ERRORS = (
 _LAZY = dict.fromkeys(_ERRORS, "dhis2_mch.errors") | {
     "Project": "dhis2_mch.project",
     "Compiled": "dhis2_mch.project",
+    "load_compiled": "dhis2_mch.compile_cache",
     "Connection": "dhis2_mch.dhis2.connection",
     "connect": "dhis2_mch.facade",
     "plan": "dhis2_mch.deploy.apply",
@@ -53,6 +57,7 @@ _LAZY = dict.fromkeys(_ERRORS, "dhis2_mch.errors") | {
 if TYPE_CHECKING:
     from typing import Any
 
+    from dhis2_mch.compile_cache import load_compiled
     from dhis2_mch.data.push import push_file, push_frame
     from dhis2_mch.deploy.apply import apply_plan, deploy, plan
     from dhis2_mch.deploy.export import export
@@ -136,6 +141,7 @@ __all__ = [
     "connect",
     "deploy",
     "export",
+    "load_compiled",
     "plan",
     "push_file",
     "push_frame",

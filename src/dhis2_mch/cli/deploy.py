@@ -22,11 +22,11 @@ def plan(source: Path | None, server: ConnectionOptions, fmt: str, out: Path | N
 
     Exit 0 when the package can be deployed (with or without changes), 1 when conflicts stand in the way.
     """
+    from dhis2_mch.compile_cache import cached_project
     from dhis2_mch.deploy.apply import plan as make
     from dhis2_mch.deploy.planfile import write_plan
-    from dhis2_mch.project import Project
 
-    project = Project.load(source)
+    project = cached_project(source)
     with server.connect() as conn:
         result = make(project.compile(conn.version), conn)
     text = result.as_text()
@@ -55,16 +55,16 @@ def deploy(
     source: Path | None, server: ConnectionOptions, fmt: str, plan_file: Path | None, dry_run: bool, backup_dir: Path
 ) -> None:
     """Deploy the package: validate, plan, VALIDATE on the server, back up, then COMMIT (atomic, never delete)."""
+    from dhis2_mch.compile_cache import cached_project
     from dhis2_mch.deploy.apply import apply_plan
     from dhis2_mch.deploy.apply import deploy as run
     from dhis2_mch.deploy.planfile import read_plan
     from dhis2_mch.errors import InputError
-    from dhis2_mch.project import Project
 
     if plan_file is not None and source is not None:
         raise InputError("--plan and --metadata: a saved plan already holds its package; give one of them.")
     saved = read_plan(plan_file) if plan_file is not None else None
-    project = Project.load(source) if saved is None else None
+    project = cached_project(source) if saved is None else None
     with server.connect() as conn:
         if saved is not None:
             result = apply_plan(saved, conn, dry_run=dry_run, backup_dir=backup_dir)
@@ -83,10 +83,10 @@ def deploy(
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build/export.json"), show_default=True)
 def export(source: Path | None, server: ConnectionOptions, fmt: str, out: Path) -> None:
     """Pull the package's objects back from the server as importable metadata JSON."""
+    from dhis2_mch.compile_cache import cached_project
     from dhis2_mch.deploy.export import export as run
-    from dhis2_mch.project import Project
 
-    project = Project.load(source)
+    project = cached_project(source)
     with server.connect() as conn:
         result = run(project.compile(conn.version), conn, out)
     emit(fmt, result.as_json(), result.as_text())

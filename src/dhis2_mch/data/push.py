@@ -36,7 +36,7 @@ from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.dhis2.reports import DataValueImportResult
 from dhis2_mch.errors import InputError, ServerUnavailable, UnexpectedResponse, ValidationFailed
 from dhis2_mch.model.metadata import Metadata
-from dhis2_mch.project import Compiled, Project
+from dhis2_mch.project import Compiled
 
 if TYPE_CHECKING:
     from dhis2_mch.data.progress import Progress
@@ -141,7 +141,9 @@ def push(source: Path, conn: Connection, *, metadata: Path | None = None, **opti
 def load_package(metadata: Path | None = None, conn: Connection | None = None) -> Compiled:
     """The package compiled for the server's version (the shipped one when ``metadata`` is None); a package
     with errors stops the push before anything is read or sent."""
-    compiled = Project.load(metadata).compile(conn.version if conn is not None else (2, 40))
+    from dhis2_mch.compile_cache import load_compiled
+
+    compiled = load_compiled(metadata, conn.version if conn is not None else (2, 40))
     return compiled.require_valid("nothing was sent")
 
 
@@ -194,7 +196,8 @@ def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_ru
     for p in table.problems:
         initial.add_at(np.asarray([p.position]), p.column, [p.reason], "read")
     checked = preflight(frame, catalogue, run.units, today=today or date.today(), assigned=assigned, strict=strict,
-                        legacy=legacy_hook(before_reform, reform_choices), problems=initial)  # fmt: skip
+                        legacy=legacy_hook(before_reform, reform_choices, within=frame["orgUnit"]),
+                        problems=initial)  # fmt: skip
     checked.problems.only_read_for(np.asarray([p.position for p in table.problems], dtype=np.int64))
     if progress is not None:
         progress.checked(len(frame))
