@@ -2,7 +2,7 @@
 
 import pytest
 
-from dhis2_mch.orgunits import LegacyCodeError, resolve_legacy
+from dhis2_mch.orgunits import LegacyCodeError, refuse_bare, resolve_legacy
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,15 @@ def test_a_code_no_unit_had_before_the_reform_is_refused_with_what_it_is_now():
         resolve_legacy("03", "202401")
     with pytest.raises(LegacyCodeError, match="since 1 July 2025, 11948 is Đặc khu Bạch Long Vĩ"):
         resolve_legacy("11948", "202401")  # a code first given in 2025
+
+
+def test_a_code_that_lost_its_leading_zero_gets_the_pre_reform_units_it_may_be():
+    with pytest.raises(LegacyCodeError, match=r"did you mean `02947` \(Thị trấn Phố Ràng, PRE2025-X02947\)\?"):
+        resolve_legacy("2947", "202405")
+    with pytest.raises(LegacyCodeError) as refused:
+        refuse_bare("1", "2024")  # commune 00001, district 001 or province 01: all three existed
+    assert "`00001`, which was Phường Phúc Xá (PRE2025-X00001) then" in str(refused.value)
+    assert "`01`, which was Thành phố Hà Nội (PRE2025-P01) then and is Thành phố Hà Nội now" in str(refused.value)
+    with pytest.raises(LegacyCodeError) as kept:
+        resolve_legacy("03", "202401")  # written with its zero: nothing was lost, nothing to suggest
+    assert "did you mean" not in str(kept.value)

@@ -32,14 +32,20 @@ from typing import Literal
 TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 #: administrative prefixes of communes, wards and special zones after the 2025 reform (xã, phường, đặc khu),
-#: the pre-reform thị trấn and thị xã, and the abbreviations spreadsheets use. A prefix written without
-#: diacritics (``xa``) counts only when the whole word has none: ``Xà Phiên`` is a name, not ``Xã Phiên``.
+#: of provinces (tỉnh, thành phố), the pre-reform thị trấn and districts (huyện, quận, thị xã, thành phố: names
+#: of rows before the reform are matched among them, orgunits/reform_names.py), and the abbreviations
+#: spreadsheets use. A prefix written without diacritics (``xa``) counts only when the whole word has none:
+#: ``Xà Phiên`` is a name, not ``Xã Phiên``.
 PREFIXES: dict[tuple[str, ...], str] = {
     ("xã",): "xã",
     ("phường",): "phường",
     ("thị", "trấn"): "thị trấn",
     ("đặc", "khu"): "đặc khu",
     ("thị", "xã"): "thị xã",
+    ("huyện",): "huyện",
+    ("quận",): "quận",
+    ("thành", "phố"): "thành phố",
+    ("tỉnh",): "tỉnh",
 }
 ABBREVIATIONS: dict[tuple[str, ...], str] = {
     ("x",): "xã",
@@ -48,6 +54,9 @@ ABBREVIATIONS: dict[tuple[str, ...], str] = {
     ("đk",): "đặc khu",
     ("dk",): "đặc khu",
     ("tx",): "thị xã",
+    ("h",): "huyện",
+    ("q",): "quận",
+    ("tp",): "thành phố",
 }
 _LONGEST_PREFIX = max(len(k) for k in PREFIXES)
 _SPLIT = re.compile(r"[\s\-_.,;:/()]+")

@@ -194,7 +194,8 @@ def _push(table: Table, ids: pd.Index, conn: Connection, md: Metadata, *, dry_ru
     for p in table.problems:
         initial.add_at(np.asarray([p.position]), p.column, [p.reason], "read")
     checked = preflight(frame, catalogue, run.units, today=today or date.today(), assigned=assigned, strict=strict,
-                        legacy=legacy_hook(before_reform, reform_choices), problems=initial)  # fmt: skip
+                        legacy=legacy_hook(before_reform, reform_choices, within=frame["orgUnit"]),
+                        problems=initial)  # fmt: skip
     checked.problems.only_read_for(np.asarray([p.position for p in table.problems], dtype=np.int64))
     if progress is not None:
         progress.checked(len(frame))

@@ -5,12 +5,14 @@ Official codes after the 2025 reform are 2 digits for a province and 5 for a com
 Excel drops the leading zero of a code typed as a number (``2809``), so an unknown all-digit code is
 tried again zero-padded and offered as "did you mean". A commune written by name (``Xã Si Ma Cai``)
 is matched within the provinces the file's other rows belong to (``data/names.py``), and its code
-suggested; a name is never used in place of a code, the row is rejected with the hint.
+suggested; a name is never used in place of a code, the row is rejected with the hint. In a row of a
+period before 1 July 2025, names and codes are read by the reform hook (``legacy_hook``) instead: today's
+code would be another territory there (``orgunits.reform_names``, ``orgunits.refuse_bare``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Literal
 
@@ -106,17 +108,37 @@ BeforeReform = Literal["refuse", "pre-reform", "current"]
 BEFORE_REFORM: tuple[BeforeReform, ...] = ("refuse", "pre-reform", "current")
 
 
-def legacy_hook(before_reform: BeforeReform = "refuse", choices: str | None = None) -> Callable[[str, str], str] | None:
+def legacy_hook(
+    before_reform: BeforeReform = "refuse", choices: str | None = None, within: Iterable[str] | None = None
+) -> Callable[[str, str], str] | None:
     """The one place push learns about the reform. ``(code, period) -> code`` of the unit a row belongs to,
     or raises with why: ``refuse`` rejects a bare code of a pre-reform period, naming both its meanings
     (``dhis2_mch.orgunits.refuse_bare``); ``pre-reform`` puts it on the pre-reform unit
-    (``resolve_legacy``); ``current`` needs no hook (codes are today's)."""
+    (``resolve_legacy``); ``current`` needs no hook (codes are today's, and so are names).
+
+    With ``refuse`` and ``pre-reform``, a *name* in a row of a pre-reform period is refused with the unit of
+    that time (``orgunits.reform_names``), matched within the pre-reform provinces of the codes in
+    ``within`` (the file's orgUnit column, read only when a name needs it), not with today's code."""
     if before_reform not in BEFORE_REFORM:
         raise ValueError(f"before_reform: {before_reform!r} is not one of {', '.join(BEFORE_REFORM)}")
     if before_reform == "current":
         return None
     from dhis2_mch.orgunits import refuse_bare, resolve_legacy
+    from dhis2_mch.orgunits.legacy import PUSH_CHOICES
+    from dhis2_mch.orgunits.reform_names import ReformNames
 
-    if before_reform == "pre-reform":
-        return resolve_legacy
-    return refuse_bare if choices is None else partial(refuse_bare, choices=choices)
+    codes = resolve_legacy if before_reform == "pre-reform" else refuse_bare if choices is None else partial(
+        refuse_bare, choices=choices)  # fmt: skip
+    names = ReformNames(None if within is None else partial(_distinct, within), before_reform, choices or PUSH_CHOICES)
+
+    def hook(text: str, period: str) -> str:
+        names.check(text, period)
+        return codes(text, period)
+
+    return hook
+
+
+def _distinct(texts: Iterable[str]) -> list[str]:
+    """The distinct texts of a column (its categories when categorical: no pass over the rows)."""
+    categories = getattr(getattr(texts, "cat", None), "categories", None)
+    return [str(t) for t in (categories if categories is not None else dict.fromkeys(texts))]

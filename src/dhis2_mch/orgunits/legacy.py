@@ -24,6 +24,8 @@ from dhis2_mch.orgunits.source import COMMUNE, DISTRICT, PROVINCE, Unit
 
 REFORM = date(2025, 7, 1)
 _BY_DIGITS = {2: PROVINCE, 3: DISTRICT, 5: COMMUNE}
+#: Excel drops the leading zeros of a code typed as a number (``02947`` → ``2947``)
+LEADING_ZERO = "Excel drops the leading zero of a code typed as a number: format the column as Text"
 
 MAPPING_COLUMNS = (
     "old_code", "legacy_code", "old_name", "old_district", "old_province",
@@ -45,6 +47,32 @@ def legacy_unit(code: str) -> Unit | None:
         return table.get(rest[1:])
     level = _BY_DIGITS.get(len(code)) if code.isdigit() else None
     return {PROVINCE: old.provinces, DISTRICT: old.districts, COMMUNE: old.communes}.get(level or "", {}).get(code)
+
+
+def padded(code: str) -> list[Unit]:
+    """The pre-reform units a code that lost its leading zeros in Excel may have been: ``2947`` → commune
+    02947, ``1`` → commune 00001, district 001 or province 01. A text that starts with 0 lost nothing."""
+    if not code.isdigit() or code.startswith("0"):
+        return []
+    return [u for w in sorted(_BY_DIGITS, reverse=True) if len(code) < w and (u := legacy_unit(code.zfill(w)))]
+
+
+def _did_you_mean(code: str, *, now: bool = False) -> str:
+    """``; did you mean `02947` (Thị trấn Phố Ràng, PRE2025-X02947)? (Excel ...)``, or nothing; ``now``: with
+    what the code names today, as ``refuse_bare`` says it."""
+    near = padded(code)
+    if not near:
+        return ""
+    current = source.current()
+
+    def show(u: Unit) -> str:
+        if not now:
+            return f"`{u.code}` ({u.name}, {legacy_code(u)})"
+        today = current.unit(u.code)
+        now_ = f" and is {today.name} now" if today else ""
+        return f"`{u.code}`, which was {u.name} ({legacy_code(u)}) then{now_}"
+
+    return f"; did you mean {' or '.join(show(u) for u in near)}? ({LEADING_ZERO})"
 
 
 def resolve_legacy(code: str, period: str) -> str:
@@ -75,7 +103,8 @@ def resolve_legacy(code: str, period: str) -> str:
         new = source.current().unit(code)
         also = f" (since 1 July 2025, {code} is {new.name})" if new else ""
         raise LegacyCodeError(
-            f"orgUnit {code}, period {period}: no administrative unit had code {code} before 1 July 2025{also}. "
+            f"orgUnit {code}, period {period}: no administrative unit had code {code} before 1 July 2025{also}"
+            f"{_did_you_mean(code)}. "
             f"Values for periods before the reform go on the unit that existed then: give its pre-reform code, "
             f"or its legacy code {LEGACY_PREFIX}<P|D|X><code>."
         )
@@ -100,10 +129,13 @@ def refuse_bare(code: str, period: str, choices: str = PUSH_CHOICES) -> str:
     then = f"was {old.name} ({legacy_code(old)})" if old else "named no unit"
     now = f"is {new.name} now" if new else "names no unit now"
     when = "spans" if p.end >= REFORM else "is before"
-    write = (f"write the pre-reform unit's code ({legacy_code(old) if old else LEGACY_PREFIX + 'P…'})"
+    near = padded(code) if old is None and new is None else []
+    example = legacy_code(old) if old else " or ".join(legacy_code(u) for u in near) or LEGACY_PREFIX + "P…"
+    write = (f"write the pre-reform unit's code ({example})"
              if p.end < REFORM else "report the months up to June 2025 and those from July 2025 as separate periods")
+    hint = _did_you_mean(code, now=True) if near else ""
     raise LegacyCodeError(
-        f"period {period} {when} the 1 July 2025 reform: code {code} {then} then and {now}; {write}, or {choices}"
+        f"period {period} {when} the 1 July 2025 reform: code {code} {then} then and {now}{hint}; {write}, or {choices}"
     )
 
 
