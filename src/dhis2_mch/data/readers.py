@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from dhis2_mch.data import excel
+from dhis2_mch.data.tidy import slipped_columns, tidy_cells
 from dhis2_mch.errors import InputError
 
 #: the long format: one row per value. Required columns first.
@@ -36,6 +37,10 @@ SHEET = "_sheet"  # the worksheet of a workbook row ("" for CSV)
 POS = "_pos"  # the row's position in the input (0-based), to record its outcome
 #: columns a rows-to-push-again file adds after the input's own; ignored when it is read back
 MARKERS = ("line", "sheet", "reason")
+#: the input's other columns, carried to the rows-to-push-again file: ``_in<i>``, i = position in Table.columns
+CARRIED = "_in"
+#: columns whose cells are codes, periods or numbers (tidied of invisible and full-width characters)
+TIDIED = ("orgUnit", "period", "dataElement", "categoryOptionCombo", "attributeOptionCombo", "value")
 CHUNK_ROWS = 200_000
 HEADER_SEARCH = 20  # lines searched for the header (title rows above it)
 
@@ -303,13 +308,20 @@ def _concat(chunks: list[pd.DataFrame], names: list[str]) -> pd.DataFrame:
 
 
 def _from_sheets(path: Path, sheets: excel.Sheets) -> Table:
-    frames, problems, names = [], [], sheets.columns
-    offset = 0
+    """Every sheet read into one table; a column of a later sheet that the first lacks is added to the
+    table's columns, so the rows-to-push-again file carries it too."""
+    frames, problems, names = [], [], list(sheets.columns)
+    offset, notes = 0, []
+    raw: dict[str, str] = {}
     for sh in sheets.read:
-        _check_columns(f"{path} (sheet {sh.name!r})", sh.columns)
-        frame = pd.DataFrame(sh.rows, columns=sh.columns, dtype=object)
-        frame = pd.DataFrame({c: _clean(frame[c].to_numpy(dtype=object)) for c in frame.columns})
-        frame, _ = _canonical(frame, f"{path} (sheet {sh.name!r})")
+        where = f"{path} (sheet {sh.name!r})"
+        _check_columns(where, sh.columns)
+        unique = _unique(sh.columns)
+        frame = pd.DataFrame(sh.rows, columns=unique, dtype=object)
+        frame = pd.DataFrame({c: _clean(frame[c].to_numpy(dtype=object)) for c in unique})
+        frame, found, said = _canonical(frame, where, _positions(names, sh.columns))
+        raw = raw or found
+        notes += [f"sheet {sh.name!r}: {n}" if len(sheets.read) > 1 else n for n in said]
         frame[ROW] = np.asarray(sh.lines, dtype=np.int64)
         frame[SHEET] = sh.name
         frames.append(frame)
@@ -317,47 +329,82 @@ def _from_sheets(path: Path, sheets: excel.Sheets) -> Table:
         offset += len(frame)
     if frames:
         frame = pd.concat(frames, ignore_index=True)
-        for c in COLUMNS:
-            frame[c] = frame[c].astype("category")
+        for c in [*COLUMNS, *(c for c in frame.columns if c.startswith(CARRIED))]:
+            frame[c] = frame[c].fillna("").astype("category")
         frame[SHEET] = frame[SHEET].astype("category")
     else:
         frame = pd.DataFrame({c: pd.Categorical([]) for c in COLUMNS})
         frame[ROW] = np.zeros(0, dtype=np.int64)
-    table = Table(path, frame, names, problems=problems, notes=list(sheets.notes))
-    table.raw = {c: n for c in COLUMNS for n in names if n.strip().lower() == c.lower()}
-    table.ignored_columns = [n for n in names if n and n.strip().lower() not in {c.lower() for c in COLUMNS}]
+    table = Table(path, frame, names, problems=problems, notes=[*sheets.notes, *notes])
+    table.raw = raw or {c: n for c in COLUMNS for n in names if n.strip().lower() == c.lower()}
+    table.ignored_columns = [n for n in names if n and n.strip().lower() not in {c.lower() for c in COLUMNS}
+                             and n not in table.raw.values()]  # fmt: skip
     table.frame = _drop_blank(table.frame, table)
     return table
+
+
+def _positions(names: list[str], columns: list[str]) -> list[int]:
+    """Where each of a sheet's columns sits in the table's columns (the first sheet's, then new ones appended
+    to ``names``); a name written twice is matched occurrence by occurrence."""
+    out: list[int] = []
+    seen: dict[str, int] = {}
+    for c in columns:
+        key = c.strip().lower()
+        n = seen[key] = seen.get(key, 0) + 1
+        matches = [i for i, name in enumerate(names) if name.strip().lower() == key]
+        if len(matches) >= n:
+            out.append(matches[n - 1])
+        else:
+            names.append(c)
+            out.append(len(names) - 1)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- shared
 
 
 def _finish(table: Table, names: list[str]) -> Table:
-    frame, raw = _canonical(table.frame, str(table.path))
+    frame, raw, notes = _canonical(table.frame, str(table.path))
     table.raw = raw
+    table.notes += notes
     table.ignored_columns = [
         n for n in names if n and n.strip().lower() not in {c.lower() for c in COLUMNS} and n not in MARKERS
-    ]
+        and n not in raw.values()
+    ]  # fmt: skip
     table.frame = _drop_blank(frame, table)
     return table
 
 
-def _canonical(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Columns renamed to the canonical long-format names (any case), missing optional ones empty."""
+def _canonical(
+    frame: pd.DataFrame, where: str, positions: list[int] | None = None
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    """Columns renamed to the canonical long-format names (any case; a slip in a missing one's name is taken
+    for it), missing optional ones empty, code and value cells tidied (``tidy``). The input's other columns
+    are carried as ``_in<i>`` (``i``: their position in the table's columns, ``positions[j]`` for the frame's
+    j-th column, default j), for the rows-to-push-again file. Returns the frame, canonical -> the input's
+    name, and notes."""
     names = [str(c) for c in frame.columns]
     _check_columns(where, [n for n in names if not n.startswith("_")])
     by_lower = {n.strip().lower(): n for n in names}
     raw = {c: by_lower[c.lower()] for c in COLUMNS if c.lower() in by_lower}
+    known = {c.lower() for c in COLUMNS} | set(MARKERS)
+    slips = slipped_columns([n for n in names if n not in (ROW, SHEET)], [c for c in OPTIONAL if c not in raw], known)
+    raw.update(slips)
     out = pd.DataFrame(index=frame.index)
     for c in COLUMNS:
         out[c] = frame[raw[c]] if c in raw else pd.Categorical.from_codes(
             np.zeros(len(frame), dtype=np.int8), categories=pd.Index([""], dtype=object)
         )  # fmt: skip
+    tidy_cells(out, TIDIED)
     for c in (ROW, SHEET):
         if c in frame.columns:
             out[c] = frame[c]
-    return out, raw
+    used = set(raw.values())
+    for j, n in enumerate(names):
+        if n not in used and n not in (ROW, SHEET) and n.strip().lower() not in MARKERS:
+            out[f"{CARRIED}{positions[j] if positions else j}"] = frame.iloc[:, j]
+    notes = [f"read the column `{n}` as {c}" for c, n in slips.items()]
+    return out, raw, notes
 
 
 def _drop_blank(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -392,6 +439,7 @@ def normalise(frame: pd.DataFrame, source: str = "the DataFrame") -> pd.DataFram
             out[c] = _clean(frame[by_lower[c.lower()]].to_numpy(dtype=object))
         else:
             out[c] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=pd.Index([""]))
+    tidy_cells(out, TIDIED)
     out[ROW] = frame[ROW].to_numpy() if ROW in frame.columns else frame.index
     return out
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from dhis2_mch.data.outcome import RowOutcomes
-from dhis2_mch.data.readers import COLUMNS, MARKERS, ROW, SHEET, Table
+from dhis2_mch.data.readers import CARRIED, COLUMNS, MARKERS, ROW, SHEET, Table
 from dhis2_mch.errors import InputError
 from dhis2_mch.files import atomic_write
 
@@ -57,25 +57,53 @@ def write(
             return None, target, False
         return None, None, False
     frame = table.frame.iloc[todo]
-    columns = [c for c in table.columns if c not in MARKERS] or list(COLUMNS)
+    columns = [(i, c) for i, c in enumerate(table.columns) if c not in MARKERS] or list(enumerate(COLUMNS))
     raw_of = {v.strip().lower(): k for k, v in table.raw.items()}
-    header = [*columns, "line"] + (["sheet"] if SHEET in frame.columns else []) + ["reason"]
+    header = [c for _, c in columns] + ["line"] + (["sheet"] if SHEET in frame.columns else []) + ["reason"]
     reasons = outcomes.reason_array(todo)
-    cells = {}
-    for name in columns:
+    data = []
+    for i, name in columns:
         canonical = raw_of.get(name.strip().lower())
-        cells[name] = frame[canonical].astype(str).to_numpy() if canonical in frame.columns else \
-            np.full(len(frame), "", dtype=object)  # fmt: skip
-    cells["line"] = frame[ROW].to_numpy()
-    if SHEET in frame.columns:
-        cells["sheet"] = frame[SHEET].astype(str).to_numpy()
-    cells["reason"] = reasons
+        source = canonical if canonical in frame.columns else f"{CARRIED}{i}"
+        data.append(frame[source].astype(str).to_numpy() if source in frame.columns else
+                    np.full(len(frame), "", dtype=object))  # fmt: skip
+    _restore_split_lines(table, todo, columns, raw_of, data)
+    cells = dict(enumerate(data))
+    extra = [frame[ROW].to_numpy()] + ([frame[SHEET].astype(str).to_numpy()] if SHEET in frame.columns else [])
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_csv(target, header, [cells[h] for h in header])
+        atomic_write_csv(target, header, [*cells.values(), *extra, reasons])
     except OSError as exc:
         raise InputError(f"{target}: cannot write the rows to push again ({exc.strerror or exc}).") from None
     return target, None, False
+
+
+def _restore_split_lines(table: Table, todo: np.ndarray, columns: list[tuple[int, str]], raw_of: dict[str, str],
+                         data: list[np.ndarray]) -> None:  # fmt: skip
+    """A line with more fields than the header (an unquoted ``1,541``) was read as its first fields; written
+    back like that, it would push as ``1`` with the comment ``541``. Its fields are written again with the
+    surplus joined back into the value cell (``1,541``): the row as it was typed, refused again until
+    corrected, and nothing of it lost. ``columns``: (position in the input, name) of each cell written."""
+    split = {p.position: p.value for p in table.problems if _SPLIT_REASON in p.reason}
+    value_at = next((i for i, n in columns if raw_of.get(n.strip().lower()) == "value"), None)
+    where = {int(p): k for k, p in enumerate(todo.tolist()) if int(p) in split}
+    if not where or value_at is None:
+        return
+    for j in range(len(data)):
+        data[j] = data[j].astype(object)
+    width = len(table.columns)
+    for position, k in where.items():
+        fields = next(csv.reader([split[position]], delimiter=table.separator), [])
+        surplus = len(fields) - width
+        if surplus <= 0:
+            continue
+        joined = [*fields[:value_at], table.separator.join(fields[value_at : value_at + surplus + 1]),
+                  *fields[value_at + surplus + 1 :]]  # fmt: skip
+        for j, (i, _) in enumerate(columns):
+            data[j][k] = joined[i].strip() if i < len(joined) else ""
+
+
+_SPLIT_REASON = "fields where the header has"
 
 
 def atomic_write_csv(path: Path, header: list[str], columns: list[np.ndarray]) -> None:

@@ -1,0 +1,105 @@
+"""What the province corpus (``test_province_corpus.py``) found, one focused test per fix: pushed through the
+CLI to the sandbox, asserting what the user sees (values on the server, the rows-to-push-again file, notes)."""
+
+import csv
+
+import openpyxl
+from push_helpers import HEADER, de, push, stored
+
+from dhis2_mch.sandbox import org_unit_uid
+
+DEFAULT = "HllvX50cXC0"
+SESSIONS = de("F1000_MEAL_DEMO_SESSIONS")
+
+
+def kept(path):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        return next(reader), list(reader)
+
+
+def test_an_unquoted_thousands_separator_stays_refused_when_its_kept_row_is_pushed_as_is(server, tmp_path):
+    """The line was read as its first six fields (value 1, comment 541): written back like that, pushing the
+    file as is stored 1 with the comment 541. The kept row holds the value as typed, 1,541, refused again."""
+    path = tmp_path / "so_lieu.csv"
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,1,541,Si Ma Cai\n", encoding="utf-8")
+    _, report = push(server, path, "--partial")
+    header, rows = kept(report["rejected_file"])
+    assert header[:6] == HEADER.strip().split(",")
+    assert rows[0][:6] == ["02809", "202511", "F1000_MEAL_DEMO_SESSIONS", "default", "1,541", "Si Ma Cai"]
+    again, second = push(server, report["rejected_file"], "--partial")
+    assert again.exit_code == 1 and server.data_values() == []
+    assert "no thousands separators" in second["rejected"][0]["reason"]
+
+
+def test_columns_outside_the_format_are_kept_in_the_rows_to_push_again_file(server, tmp_path):
+    """A running number and the commune's name beside the code (as report templates have them) came back
+    empty in the kept file: what the user wrote there was lost."""
+    path = tmp_path / "thang.csv"
+    path.write_text("STT,orgUnit,period,dataElement,categoryOptionCombo,value,Tên xã\n"
+                    "1,02809,202511,F1000_MEAL_DEMO_SESSIONS,default,x,Xã Si Ma Cai\n", encoding="utf-8")  # fmt: skip
+    _, report = push(server, path)
+    header, rows = kept(report["rejected_file"])
+    assert header == ["STT", "orgUnit", "period", "dataElement", "categoryOptionCombo", "value", "Tên xã", "line",
+                      "reason"]  # fmt: skip
+    assert rows[0][:7] == ["1", "02809", "202511", "F1000_MEAL_DEMO_SESSIONS", "default", "x", "Xã Si Ma Cai"]
+
+
+def test_a_column_only_a_later_sheet_has_is_kept_too(server, tmp_path):
+    path = tmp_path / "bao_cao.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Si Ma Cai"
+    first.append(["orgUnit", "period", "dataElement", "value"])
+    first.append(["02809", "202511", "F1000_MEAL_DEMO_SESSIONS", "x"])
+    second = book.create_sheet("Bát Xát")
+    second.append(["Ghi chú nội bộ", "orgUnit", "period", "dataElement", "value", "", ""])
+    second.append(["gọi lại", "02683", "202511", "F1000_MEAL_DEMO_SESSIONS", "y", "", ""])
+    book.save(path)
+    _, report = push(server, path)
+    header, rows = kept(report["rejected_file"])
+    assert header == ["orgUnit", "period", "dataElement", "value", "Ghi chú nội bộ", "line", "sheet", "reason"]
+    assert [r[:5] + r[6:7] for r in rows] == [["02809", "202511", "F1000_MEAL_DEMO_SESSIONS", "x", "", "Si Ma Cai"],
+                                              ["02683", "202511", "F1000_MEAL_DEMO_SESSIONS", "y", "gọi lại",
+                                               "Bát Xát"]]  # fmt: skip
+
+
+def test_a_misspelt_comment_column_is_read_as_the_comment(server, tmp_path):
+    """Left out with a note, its comments were dropped from every value while the values were stored."""
+    path = tmp_path / "typo.csv"
+    path.write_text("orgUnit,period,dataElement,value,Coment\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,đã kiểm tra\n",
+                    encoding="utf-8")  # fmt: skip
+    result, report = push(server, path)
+    assert result.exit_code == 0
+    assert "read the column `Coment` as comment" in report["notes"]
+    assert [(v["value"], v["comment"]) for v in server.data_values()] == [("3", "đã kiểm tra")]
+
+
+def test_a_column_that_only_looks_like_one_is_not_taken_for_it(server, tmp_path):
+    path = tmp_path / "commune.csv"
+    path.write_text("orgUnit,period,dataElement,value,commune\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,Si Ma Cai\n",
+                    encoding="utf-8")  # fmt: skip
+    result, report = push(server, path)
+    assert result.exit_code == 0 and [v["comment"] for v in server.data_values()] == [None]
+    assert any("ignored: commune" in n for n in report["notes"])
+
+
+def test_invisible_and_full_width_characters_around_codes_and_values_are_not_part_of_them(server, tmp_path):
+    """A zero-width space or a byte-order mark copied with a code, or digits typed by a full-width input
+    method, made a code that looks right "not found" and a value "not a whole number"."""
+    path = tmp_path / "copied.csv"
+    path.write_text(
+        HEADER
+        + "02809\u200b,202511,F1000_MEAL_DEMO_SESSIONS,default,\ufeff3,\n"
+        + "\ufeff02683,2025-11,F1000_MEAL_DEMO_SESSIONS\u2060,default,１２,\n"
+        + "０２７６１,２０２５１１,F1000_MEAL_DEMO_SESSIONS,default,\u200b7\u00a0,giữ nguyên\u200b\n",
+        encoding="utf-8",
+    )
+    result, _ = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert stored(server) == {
+        (SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3",
+        (SESSIONS, "202511", org_unit_uid("02683"), DEFAULT): "12",
+        (SESSIONS, "202511", org_unit_uid("02761"), DEFAULT): "7",
+    }
+    assert "giữ nguyên\u200b" in {v["comment"] for v in server.data_values()}  # a comment keeps what was written
