@@ -18,7 +18,7 @@ def column_codes(frame: pd.DataFrame, name: str) -> tuple[list[str], np.ndarray]
     col = frame[name]
     if not isinstance(col.dtype, pd.CategoricalDtype):
         col = col.astype(str).astype("category")
-    return [str(c) for c in col.cat.categories], col.cat.codes.to_numpy().astype(np.int64)
+    return [str(c) for c in col.cat.categories], col.cat.codes.to_numpy()  # int8/16/32: no copy of a million
 
 
 def distinct(*codes: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray]:
@@ -74,10 +74,13 @@ def combine(codes: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray, list
     return np.asarray(uniq, dtype=np.int64), inverse.astype(np.int64), sizes
 
 
-def categorical(answers: list[Any], inverse: np.ndarray, rows: np.ndarray) -> pd.Categorical:
-    """Per-distinct answers as a categorical column of the selected rows, without hashing a string per row."""
+def categorical(answers: list[Any], inverse: np.ndarray, rows: np.ndarray | None) -> pd.Categorical:
+    """Per-distinct answers as a categorical column of the selected rows (None: all), without hashing a
+    string per row."""
     codes, categories = pd.factorize(np.asarray([*answers, None], dtype=object))  # None -> -1
-    return pd.Categorical.from_codes(codes[inverse[rows]], categories=pd.Index(categories, dtype=object))
+    small = codes.astype(np.int32 if len(categories) > 30_000 else np.int16)
+    return pd.Categorical.from_codes(small[inverse if rows is None else inverse[rows]],
+                                     categories=pd.Index(categories, dtype=object))  # fmt: skip
 
 
 def spread(answers: list[Any], inverse: np.ndarray) -> np.ndarray:

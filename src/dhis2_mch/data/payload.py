@@ -52,26 +52,27 @@ class Payloads:
             return
         # one envelope per (data set, attribute option combo): the combo goes on the envelope, once
         # (DHIS2's DataSetContext.outerAttrOptionCombo applies it to every value)
-        group = (send["ds"].cat.codes.to_numpy().astype(np.int64) * (len(send["aoc"].cat.categories) + 1)
+        group = (send["ds"].cat.codes.to_numpy().astype(np.int32) * (len(send["aoc"].cat.categories) + 1)
                  + send["aoc"].cat.codes.to_numpy())  # fmt: skip
         order = np.argsort(group, kind="stable")
         self.send = send
         self.positions = send["_pos"].to_numpy()
         self.zero = send["zero"].to_numpy()
         # three fragments a value: (data element, option combo, period), org unit, (value, comment)
-        heads, self.a_idx = distinct(*(send[c].cat.codes.to_numpy().astype(np.int64)
-                                        for c in ("de", "coc", "period")))  # fmt: skip
+        heads, self.a_idx = distinct(*(send[c].cat.codes.to_numpy() for c in ("de", "coc", "period")))
         de, coc, pe = (list(send[c].cat.categories) for c in ("de", "coc", "period"))
+        # a value's JSON starts with the comma that separates it from the one before: the first value of a
+        # chunk takes its fragment without it, so a chunk is one join of references, nothing copied after
         self.frag_a = _fragments(
-            b'{"dataElement":"%s","categoryOptionCombo":"%s","period":%s,'
+            b',{"dataElement":"%s","categoryOptionCombo":"%s","period":%s,'
             % (de[d].encode(), table.get(coc[c], coc[c]).encode(), _text(pe[p]))
             for d, c, p in heads
         )
         self.frag_o = _fragments(b'"orgUnit":"%s",' % o.encode() for o in send["ou"].cat.categories)
-        tails, self.v_idx = distinct(*(send[c].cat.codes.to_numpy().astype(np.int64) for c in ("value", "comment")))
+        tails, self.v_idx = distinct(*(send[c].cat.codes.to_numpy() for c in ("value", "comment")))
         va, cm = list(send["value"].cat.categories), list(send["comment"].cat.categories)
         self.frag_v = _fragments(
-            b'"value":%s,"comment":%s},' % (_text(va[v]), _text(cm[c])) if cm[c] else b'"value":%s},' % _text(va[v])
+            b'"value":%s,"comment":%s}' % (_text(va[v]), _text(cm[c])) if cm[c] else b'"value":%s}' % _text(va[v])
             for v, c in tails
         )
         self.ou_codes = send["ou"].cat.codes.to_numpy()
@@ -100,13 +101,15 @@ class Payloads:
             yield Envelope(number, data_set, self.positions[rows], int(self.zero[rows].sum()), body)
 
     def body(self, data_set: str, aoc: str, rows: np.ndarray) -> bytes:
-        parts = np.empty(3 * len(rows), dtype=object)
-        parts[0::3] = self.frag_a[self.a_idx[rows]]
-        parts[1::3] = self.frag_o[self.ou_codes[rows]]
-        parts[2::3] = self.frag_v[self.v_idx[rows]]
-        values = b"".join(parts)
-        head = b'{"dataSet":"%s","attributeOptionCombo":"%s","dataValues":[' % (data_set.encode(), aoc.encode())
-        return head + values[:-1] + b"]}"
+        parts = np.empty(3 * len(rows) + 2, dtype=object)
+        parts[0] = b'{"dataSet":"%s","attributeOptionCombo":"%s","dataValues":[' % (data_set.encode(), aoc.encode())
+        parts[1:-1:3] = self.frag_a[self.a_idx[rows]]
+        parts[2:-1:3] = self.frag_o[self.ou_codes[rows]]
+        parts[3:-1:3] = self.frag_v[self.v_idx[rows]]
+        if len(rows):
+            parts[1] = parts[1][1:]  # the first value: no comma before it
+        parts[-1] = b"]}"
+        return b"".join(parts)
 
 
 def _fragments(items) -> np.ndarray:

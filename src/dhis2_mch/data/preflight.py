@@ -159,17 +159,19 @@ def preflight(
     ok = np.ones(n, dtype=bool)
     ok[problems.positions()] = False
     rows = np.flatnonzero(ok)
+    every = None if len(rows) == n else rows  # the usual case: no row rejected, no gather
     send = pd.DataFrame({
         "_pos": rows,
-        "ds": categorical(ds_of, pe_inverse, rows),
-        "de": categorical([i.uid if i else None for i in infos], de_codes, rows),
-        "coc": categorical(coc_uid, coc_inverse, rows),
+        "ds": categorical(ds_of, pe_inverse, every),
+        "de": categorical([i.uid if i else None for i in infos], de_codes, every),
+        "coc": categorical(coc_uid, coc_inverse, every),
         "aoc": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=pd.Index([DEFAULT_COC])),
-        "period": categorical(iso_of, pe_inverse, rows),
-        "ou": categorical(ou_uids, ou_inverse, rows),
-        "value": categorical(va_send, va_inverse, rows),
-        "comment": pd.Categorical.from_codes(cm_codes[rows], categories=pd.Index(cm_cats, dtype=object)),
-        "zero": zero_out[rows],
+        "period": categorical(iso_of, pe_inverse, every),
+        "ou": categorical(ou_uids, ou_inverse, every),
+        "value": categorical(va_send, va_inverse, every),
+        "comment": pd.Categorical.from_codes(cm_codes if every is None else cm_codes[rows],
+                                             categories=pd.Index(cm_cats, dtype=object)),
+        "zero": zero_out if every is None else zero_out[rows],
     })  # fmt: skip
     send, twins, dup_notes = _duplicates(send, frame, problems)
     notes += dup_notes
@@ -289,7 +291,7 @@ def _duplicates(send: pd.DataFrame, frame: pd.DataFrame, problems: Problems):
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     if not len(send):
         return send, empty, []
-    keys = [send[c].cat.codes.to_numpy().astype(np.int64) for c in ("de", "period", "ou", "coc", "aoc")]
+    keys = [send[c].cat.codes.to_numpy() for c in ("de", "period", "ou", "coc", "aoc")]
     if all_distinct(keys):  # the usual case: every row its own data value
         return send, empty, []
     group = groups(*keys)
@@ -336,8 +338,7 @@ def _assignment(send, frame, assigned, catalogue, problems: Problems | None) -> 
     """DHIS2 stores a value for an org unit its data set is not assigned to (unless strictOrganisationUnits),
     but Data Entry and completeness never show it: one warning per data set naming the org units, or with
     ``strict`` an error on each row. Returns the warnings and the positions of the rows concerned."""
-    pairs, inverse = distinct(send["ds"].cat.codes.to_numpy().astype(np.int64),
-                               send["ou"].cat.codes.to_numpy().astype(np.int64))  # fmt: skip
+    pairs, inverse = distinct(send["ds"].cat.codes.to_numpy(), send["ou"].cat.codes.to_numpy())
     ds_cats, ou_cats = list(send["ds"].cat.categories), list(send["ou"].cat.categories)
     bad = [assigned.get(ds_cats[d]) is not None and ou_cats[o] not in assigned[ds_cats[d]] for d, o in pairs]
     flagged = np.asarray([*bad, False], dtype=bool)[inverse]
@@ -345,14 +346,17 @@ def _assignment(send, frame, assigned, catalogue, problems: Problems | None) -> 
         return [], np.zeros(0, dtype=np.int64)
     positions = send["_pos"].to_numpy()[flagged]
     pair_of_row = inverse[flagged]
-    pairs_seen, first_index = np.unique(pair_of_row, return_index=True)
-    texts = frame["orgUnit"].astype(str).to_numpy()
     counts = np.bincount(pair_of_row, minlength=len(pairs))
+    pairs_seen = np.flatnonzero(counts)
+    some_row = np.zeros(len(pairs), dtype=np.int64)
+    some_row[pair_of_row] = np.arange(len(pair_of_row))  # a row of each pair, to show its org unit as written
+    first_index = some_row[pairs_seen]
+    texts = frame["orgUnit"]
     by_ds: dict[str, dict] = {}
     for pair, i in zip(pairs_seen.tolist(), first_index.tolist(), strict=True):
         ds = catalogue.labels.get(ds_cats[pairs[pair][0]], ds_cats[pairs[pair][0]])
         entry = by_ds.setdefault(ds, {"data_set": ds, "org_units": [], "rows": 0})
-        entry["org_units"].append(str(texts[positions[i]]))
+        entry["org_units"].append(str(texts.iat[positions[i]]))
         entry["rows"] += int(counts[pair])
     if problems is not None:
         table = np.empty(len(pairs), dtype=object)

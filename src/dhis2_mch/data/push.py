@@ -110,7 +110,9 @@ def push_file(
     table = read_table(path, sheet, progress=progress)
     if not len(table.frame) and not table.problems:
         raise InputError(f"{path}: no rows under the header: nothing to push.")
-    ids = pd.Index(table.frame[ROW].to_numpy()) if table.frame[ROW].is_unique else pd.RangeIndex(len(table.frame))
+    lines = table.frame[ROW].to_numpy()
+    rising = len(lines) < 2 or bool(np.all(lines[1:] > lines[:-1]))  # a CSV's lines: unique without hashing
+    ids = pd.Index(lines) if rising or table.frame[ROW].is_unique else pd.RangeIndex(len(table.frame))
     try:
         report = _push(table, ids, conn, _metadata(package), dry_run=dry_run, partial=partial, chunk_size=chunk_size,
                        on_chunk=on_chunk, strict=strict, before_reform=before_reform, today=today, progress=progress,
@@ -240,7 +242,7 @@ def _send(run: _Run, conn: Connection, payloads: Payloads, dry_run: bool, on_chu
     total = payloads.values
     for env in payloads:
         try:
-            result = api.import_data_values(conn, env.body, dry_run=dry_run)
+            result = api.import_data_values(conn, env.body, dry_run=dry_run, values=(env.size, env.zero))
         except ServerUnavailable as exc:  # transport, HTTP status, authentication: the push stops here
             report.failure = exc
             if getattr(exc, "may_have_applied", False):
@@ -265,10 +267,10 @@ def _send(run: _Run, conn: Connection, payloads: Payloads, dry_run: bool, on_chu
             report.failure = UnexpectedCounts(problem, may_have_applied=True)
             report.outcomes.set(env.positions, "not sent", f"not sent: {problem}")
             break
-        outcome = _record(run, env, result, dry_run, len(payloads))
+        outcome = _record(run, env, result, dry_run, len(payloads), on_chunk is not None)
         if progress is not None:
             progress.sent(report.sent, total, env.number, len(payloads))
-        if on_chunk is not None:
+        if on_chunk is not None and outcome is not None:
             on_chunk(outcome)
     report.data_sets = len(data_sets)
 
@@ -304,8 +306,18 @@ def _refused(result: DataValueImportResult, size: int) -> dict[int, list[str]]:
     return out
 
 
-def _record(run: _Run, env: Envelope, result: DataValueImportResult, dry_run: bool, of: int) -> ChunkOutcome:
+def _record(run: _Run, env: Envelope, result: DataValueImportResult, dry_run: bool, of: int,
+            wanted: bool) -> ChunkOutcome | None:  # fmt: skip
+    """Each row of the chunk stored or rejected (with DHIS2's reason, its UIDs named); the ChunkOutcome
+    for ``on_chunk`` when ``wanted`` (row ids as Python objects: only for a caller that asked)."""
     frame, report = run.table.frame, run.report
+    if not result.conflicts and not result.rejected_indexes and not result.aborted:
+        report.outcomes.set(env.positions, "stored")
+        if not wanted:
+            return None
+        rows = run.ids[env.positions].tolist()
+        return ChunkOutcome(env.number, of, env.data_set, rows, rows, {}, result.imported, result.updated,
+                            result.ignored, result.deleted, dry_run)  # fmt: skip
     labels = {**run.catalogue.labels, **run.units.labels}
     if result.aborted:
         why = "; ".join(_humane(c.describe(), labels) for c in result.conflicts) or result.description or result.status

@@ -290,7 +290,12 @@ def _clean(values: np.ndarray) -> pd.Categorical:
         codes = np.where(codes < 0, len(cleaned), codes)
         cleaned.append("")
     merged_codes, merged = pd.factorize(np.asarray([*cleaned, ""], dtype=object))
-    out = merged_codes[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    if not len(codes):
+        out = np.zeros(0, dtype=np.int64)
+    elif np.array_equal(merged_codes[: len(cleaned)], np.arange(len(cleaned))):
+        out = codes  # cleaning merged nothing (the usual case): the codes stand, no gather of a million
+    else:
+        out = merged_codes[codes]
     return pd.Categorical.from_codes(out, categories=pd.Index(merged, dtype=object))
 
 

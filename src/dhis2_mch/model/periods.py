@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 # type -> (first month, length in months) for the month-based types
 MONTH_TYPES = {
@@ -127,10 +128,16 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
 def parse_period(text: str | None, *, financial_sep: bool = True) -> Period | None:
     """The period an ISO string names, or None when DHIS2 would not accept it (E7611).
 
-    ``financial_sep=False`` refuses ``2024Sep`` as DHIS2 before 2.42 does.
+    ``financial_sep=False`` refuses ``2024Sep`` as DHIS2 before 2.42 does. Remembered per text (Period is
+    frozen): a push asks again for every distinct org unit of a period.
     """
     if not text:
         return None
+    return _parse_period(text, financial_sep)
+
+
+@lru_cache(maxsize=4096)
+def _parse_period(text: str, financial_sep: bool) -> Period | None:
     text = text.strip()
     for pattern, kind in _PATTERNS:
         m = pattern.match(text)
