@@ -1,4 +1,4 @@
-"""The one place that sends HTTP to DHIS2.
+"""The connection to DHIS2: the one place HTTP to DHIS2 goes through (with ``_send``, its requests).
 
 Built on dhis2.py's ``Api`` (its session and its base/api URL handling, as the design card asks),
 with what it lacks added around it: personal access tokens, UTF-8 Basic credentials, a (connect,
@@ -9,41 +9,9 @@ recorder) on the session instead of the network. Requests go through ``api.sessi
 ``Api._validate_response`` raises on every non-2xx, and DHIS2 answers a failed import with HTTP 409
 *and* the import report the user needs to read.
 
-Which requests may be sent twice
-================================
-A request is retried (connection error, HTTP 429/502/503/504) only when sending it again cannot
-change the outcome, because after a read timeout or a 502/504 from a proxy we cannot know whether
-DHIS2 already applied it:
-
-- GET (and HEAD) never change anything.
-- ``POST /api/metadata`` with ``importStrategy=CREATE_AND_UPDATE`` where every object carries its
-  ``id``, synchronous, ``importMode`` VALIDATE or COMMIT: the import is keyed by UID, so a second
-  run finds the objects the first one created and updates them to the same values (the report then
-  says "updated" instead of "created"; the server ends in the same state).
-- ``POST /api/dataValueSets`` synchronous: data values are upserts keyed by (dataElement, period,
-  orgUnit, categoryOptionCombo, attributeOptionCombo); importing the same set again rewrites the same
-  values (counted as updated/ignored the second time).
-- ``POST /api/tracker`` synchronous with CREATE_AND_UPDATE or UPDATE where every event has its UID.
-
-A read timeout is retried once at most: each try costs the whole read timeout.
-
-Not safe, never retried once they may have reached the server: async job creation (a second job
-would run the same import concurrently with the first), metadata or tracker CREATE without fixed
-UIDs (each try creates new objects), importStrategy DELETE, and anything the caller does not mark
-``idempotent=True``. Errors that prove the request never left this machine (connection refused,
-DNS failure, connect timeout) are retried for every request.
-
-Retries back off exponentially with jitter, honour ``Retry-After``, and stop after ``attempts``
-tries or when the total time slept would exceed ``max_total`` seconds. ``sleep`` and ``clock`` are
-injectable so tests do not wait.
-
-Nothing waits for ever
-======================
-``timeouts.read`` bounds each answer: requests' read timeout only bounds each socket read, so the
-body is read in small pieces against a clock and a server that trickles bytes is cut off when the
-whole answer has taken longer than the read timeout. ``deadline`` (seconds from the connection's
-creation, i.e. per command) bounds everything together: requests, retries, back-off sleeps and job
-polls; past it, ``DeadlineExceeded``.
+What is retried, and how long anything may wait, is ``_send``'s concern (one request with its
+retries and time limits); this module holds the connection itself: credentials, TLS, proxies, the
+transport, the deadline clock and who the user is.
 """
 
 from __future__ import annotations
@@ -53,36 +21,21 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
 from dhis2_mch import __version__, logs
 from dhis2_mch.dhis2 import _urls, identity
-from dhis2_mch.dhis2._exceptions import (
-    Call,
-    RequestRejected,
-    decode,
-    reason,
-    status_error,
-    too_slow,
-    transport_error,
-)
-from dhis2_mch.dhis2._retry import RETRY_STATUSES, RetryPolicy, retry_after
-from dhis2_mch.dhis2._transport import (
-    Watch,
-    basic_auth,
-    exchange_seconds,
-    read_body,
-    socket_timeouts,
-    watched_adapter,
-)
+from dhis2_mch.dhis2._exceptions import Call, RequestRejected
+from dhis2_mch.dhis2._retry import RETRY_STATUSES, RetryPolicy
+from dhis2_mch.dhis2._send import Reply, send
+from dhis2_mch.dhis2._transport import basic_auth, read_body, watched_adapter
 from dhis2_mch.dhis2._urls import is_loopback
 from dhis2_mch.dhis2.identity import Me, SystemInfo
 from dhis2_mch.dhis2.profiles import Target, Timeouts
 from dhis2_mch.dhis2.version import Version
-from dhis2_mch.errors import ConfigError, DeadlineExceeded, ReadTimeout
+from dhis2_mch.errors import ConfigError, DeadlineExceeded
 
 if TYPE_CHECKING:
     import requests
@@ -99,18 +52,6 @@ __all__ = [
     "SystemInfo",
     "is_loopback",
 ]
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A DHIS2 answer: status, parsed JSON body (``None`` when empty) and the raw bytes."""
-
-    status: int
-    data: Any
-    method: str
-    path: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-    content: bytes = b""
 
 
 class Connection:
@@ -167,7 +108,7 @@ class Connection:
         self.base_url: str = self.api.base_url
         self.api_url: str = self.api.api_url
         parts = self.base_url.split("://", 1)
-        self._hostname = parts[-1].split("/", 1)[0].rsplit("@", 1)[-1].rsplit(":", 1)[0].strip("[]")
+        self.hostname = parts[-1].split("/", 1)[0].rsplit("@", 1)[-1].rsplit(":", 1)[0].strip("[]")
         _urls.check_transport_policy(self.base_url, raw_url, insecure=insecure)
         if ca_bundle and not os.path.isfile(os.path.expanduser(ca_bundle)):
             raise ConfigError(f"The CA bundle {ca_bundle} does not exist (or is not a file): check ca_bundle.")
@@ -188,8 +129,8 @@ class Connection:
         self.clock = clock
         self.deadline = deadline
         self._deadline_at = None if deadline is None else clock() + deadline
-        self._rng = rng or random.Random()
-        self._ca_bundle = os.path.expanduser(ca_bundle) if (verify and ca_bundle) else None
+        self.rng = rng or random.Random()
+        self.ca_bundle = os.path.expanduser(ca_bundle) if (verify and ca_bundle) else None
         self._system_info: SystemInfo | None = None
         self._me: Me | None = None
         #: per-connection memo for api-level lookups (schemas' authorities ...)
@@ -202,7 +143,7 @@ class Connection:
         session.trust_env = False
         if proxies:
             session.proxies.update(proxies)
-        session.verify = self._ca_bundle or verify
+        session.verify = self.ca_bundle or verify
         if not verify:
             log.warning("TLS certificate verification is OFF for %s (--insecure).", self.base_url)
         session.headers["User-Agent"] = f"dhis2-mch/{__version__} dhis2.py"
@@ -324,94 +265,13 @@ class Connection:
 
         ``path`` is relative to ``/api`` (``"system/info"``). ``accept`` lists non-2xx statuses whose
         body is a result, not an error (409 for imports). ``authority`` names what a 403 means.
+        What may be retried and how long it may take: ``_send``.
         """
-        import requests
+        return send(self, method, path, params=params, body=body, content_type=content_type, idempotent=idempotent,
+                    accept=accept, authority=authority, timeouts=timeouts, parse=parse)  # fmt: skip
 
-        method = method.upper()
-        safe = method in ("GET", "HEAD") if idempotent is None else idempotent
-        url = f"{self.api_url}/{path.lstrip('/')}"
-        shown = "/" + url[len(self.base_url) :].lstrip("/")
-        headers = {"Content-Type": content_type} if body is not None else {}
-        limits = (timeouts or self.timeouts).as_tuple()
-        call = Call(self.where, method, shown, self.base_url, limits, self._ca_bundle)
-        accepted = frozenset(accept)
-        slept, attempt, timeouts_seen = 0.0, 0, 0
-        while True:
-            attempt += 1
-            self.check_deadline(f"about to send {method} {shown}", method=method, path=shown)
-            timeout = socket_timeouts(limits, self.remaining())
-            log.debug("%s %s (attempt %d)", method, shown, attempt)
-            watch = Watch(exchange_seconds(limits, self.remaining()))
-            try:
-                with watch:
-                    response = self.session.request(
-                        method,
-                        url,
-                        params=params,
-                        data=body,
-                        headers=headers,
-                        timeout=timeout,
-                        allow_redirects=False,
-                        stream=True,
-                    )
-                    content = self._read_body(response, call, limits[1])
-                    if watch.fired:  # what was read before the cut is not the whole answer
-                        raise requests.exceptions.ConnectionError("the exchange was cut off by the watchdog")
-            except requests.exceptions.RequestException as exc:
-                self._deadline_check_after(call, exc)
-                error, retryable, never_sent = transport_error(exc, call, self._hostname)
-                if watch.fired:  # the watchdog ended it: the server kept the connection, answering too slowly
-                    error, retryable, never_sent = too_slow(call, exchange_seconds(limits, None)), True, False
-                if isinstance(error, ReadTimeout):
-                    # each try costs the whole read timeout: a server that did not answer twice will not
-                    # answer a third time, and four tries of 300 s held a command for 20 minutes
-                    timeouts_seen += 1
-                    retryable = retryable and timeouts_seen < 2
-                if retryable and (safe or never_sent):
-                    delay = self.retry.backoff(attempt, self._rng)
-                    if attempt < self.retry.attempts and slept + delay <= self.retry.max_total:
-                        log.warning(
-                            "%s %s%s: %s (%s); retrying in %.1f s (attempt %d of %d).",
-                            method, self.base_url, shown, reason(exc), type(exc).__name__, delay, attempt + 1,
-                            self.retry.attempts,
-                        )  # fmt: skip
-                        self.wait(delay, f"waiting to retry {method} {shown}", may_have_applied=not never_sent)
-                        slept += delay
-                        continue
-                if attempt > 1 or (retryable and (safe or never_sent)):
-                    error.args = (f"{error} Gave up after {attempt} attempt{'s' if attempt > 1 else ''}.",)
-                raise error from exc
-
-            status = response.status_code
-            gave_up: tuple[int, float | None] | None = None
-            if status in self.retry.statuses and safe and status not in accepted:
-                asked = retry_after(response.headers.get("Retry-After"))
-                delay = asked if asked is not None else self.retry.backoff(attempt, self._rng)
-                if attempt < self.retry.attempts and slept + delay <= self.retry.max_total:
-                    log.warning(
-                        "%s %s%s: HTTP %d; retrying in %.1f s (attempt %d of %d).",
-                        method, self.base_url, shown, status, delay, attempt + 1, self.retry.attempts,
-                    )  # fmt: skip
-                    self.wait(delay, f"waiting to retry {method} {shown} (HTTP {status})", may_have_applied=True)
-                    slept += delay
-                    continue
-                gave_up = (attempt, asked)
-            if 200 <= status < 300 or status in accepted:
-                data = decode(content, response.headers.get("Content-Type", ""), call, status) if parse else None
-                return Reply(status, data, method, shown, dict(response.headers), content)
-            raise status_error(
-                status,
-                response.headers,
-                content,
-                call,
-                authority=authority,
-                credentials=self._credential_words(),
-                gave_up=gave_up,
-                attempts=self.retry.attempts,
-            )
-
-    def _deadline_check_after(self, call: Call, exc: Exception) -> None:
-        """A socket timeout cut short by the deadline is the deadline's doing, not the server's."""
+    def deadline_passed_during(self, call: Call, exc: Exception) -> None:
+        """A socket timeout cut short by the deadline is the deadline's doing, not the server's: raise it as such."""
         if isinstance(exc, DeadlineExceeded):
             raise exc
         left = self.remaining()
@@ -422,10 +282,12 @@ class Connection:
             except DeadlineExceeded as error:
                 raise error from exc
 
-    def _read_body(self, response: Any, call: Call, limit: float) -> bytes:
+    def read_body(self, response: Any, call: Call, limit: float) -> bytes:
+        """The whole answer, read against the read timeout and the deadline (``_transport.read_body``)."""
         return read_body(response, call, limit, self.clock, self._deadline_at, self.deadline)
 
-    def _credential_words(self) -> str:
+    def credential_words(self) -> str:
+        """How messages name the credentials, never the secret itself."""
         return "personal access token" if self.auth_method == "token" else f"user name {self.username!r} and password"
 
     # ------------------------------------------------------------------------------------------ identity
