@@ -103,3 +103,59 @@ def test_invisible_and_full_width_characters_around_codes_and_values_are_not_par
         (SESSIONS, "202511", org_unit_uid("02761"), DEFAULT): "7",
     }
     assert "giữ nguyên\u200b" in {v["comment"] for v in server.data_values()}  # a comment keeps what was written
+
+
+def test_a_kept_split_line_regroups_its_fields_and_never_passes_as_a_clean_number():
+    from dhis2_mch.data.rejected import _regroup
+
+    fields = ["02809", "202602", "DE", "default", "1", "541", "Thiếu báo cáo thôn Nậm Chảy", " sẽ bổ sung"]
+    assert _regroup(fields, 6, 4, 5, ",")[4:] == ["1,541", "Thiếu báo cáo thôn Nậm Chảy, sẽ bổ sung"]
+    # a comma in the comment only, or a decimal comma: the value takes the surplus (refused again, as typed)
+    assert _regroup(["02809", "202602", "DE", "default", "3", "Si Ma Cai", " tháng 6"], 6, 4, 5, ",")[4:] == [
+        "3,Si Ma Cai", " tháng 6"]  # fmt: skip
+    assert _regroup(["02809", "202602", "DE", "default", "2", "5", ""], 6, 4, 5, ",")[4:] == ["2,5", ""]
+
+
+def test_a_month_as_report_forms_write_it_is_that_period_and_two_values_for_it_are_both_refused(server, tmp_path):
+    """``T11/2025`` was refused as "not a DHIS2 period" while ``202511`` with another value was stored; once
+    corrected as advised, the second silently replaced the first. Now they are one data value, both refused."""
+    path = tmp_path / "thang.csv"
+    path.write_text(
+        HEADER
+        + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "02809,T11/2025,F1000_MEAL_DEMO_SESSIONS,default,4,\n"
+        + "02683,Tháng 11/2025,F1000_MEAL_DEMO_SESSIONS,default,5,\n"
+        + "02761,11/2025,F1000_MEAL_DEMO_SESSIONS,default,6,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    assert [(r["row"], r["column"]) for r in report["rejected"]] == [(2, "value"), (3, "value")]
+    assert stored(server) == {
+        (SESSIONS, "202511", org_unit_uid("02683"), DEFAULT): "5",
+        (SESSIONS, "202511", org_unit_uid("02761"), DEFAULT): "6",
+    }
+
+
+def test_a_date_cell_that_lost_its_format_is_read_as_its_date(server, tmp_path):
+    """A period column formatted General shows Excel's serial (45962 = 1 Nov 2025): five digits, no DHIS2 period."""
+    path = tmp_path / "serial.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["orgUnit", "period", "dataElement", "value"])
+    book.active.append(["02809", 45962, "F1000_MEAL_DEMO_SESSIONS", 3])
+    book.active.append(["02683", 45966, "F1000_MEAL_DEMO_SESSIONS", 4])
+    book.save(path)
+    _, report = push(server, path, "--partial")
+    assert stored(server) == {(SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3"}
+    (bad,) = report["rejected"]
+    assert bad["row"] == 3 and "write the period, e.g. 202511" in bad["reason"]
+
+
+def test_hints_for_a_code_that_went_through_a_number_and_a_data_element_in_lower_case(server, tmp_path):
+    path = tmp_path / "hints.csv"
+    path.write_text(HEADER + "2809.0,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+                    "02683,202511,f1000_meal_demo_sessions,default,3,\n", encoding="utf-8")  # fmt: skip
+    _, report = push(server, path)
+    reasons = {r["row"]: r["reason"] for r in report["rejected"]}
+    assert "did you mean `02809` (Si Ma Cai)?" in reasons[2]
+    assert "did you mean `F1000_MEAL_DEMO_SESSIONS`?" in reasons[3]

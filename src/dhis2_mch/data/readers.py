@@ -172,7 +172,7 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
             if not len(ends) or ends[-1] != len(a) - 1:
                 ends = np.r_[ends, len(a)]
             counts = np.diff(np.searchsorted(np.flatnonzero(a == byte), ends), prepend=0) + 1
-            quoted = np.flatnonzero(a == quote)
+            quoted = np.flatnonzero(a == quote) if b'"' in chunk else ()  # memchr first: most files hold none
             if len(quoted):
                 if _quoted_breaks(chunk):
                     return _scan_slow(path, encoding, sep, header_line, width)
