@@ -303,7 +303,7 @@ def _clean_parsed(values: np.ndarray) -> pd.Categorical:
     if not len(values):
         return _clean(values)
     slots = (ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data)
-    codes, _ = pd.factorize(np.frombuffer(slots, dtype=np.intp))
+    codes, _ = pd.factorize(np.frombuffer(memoryview(slots), dtype=np.intp))
     run = np.maximum.accumulate(codes)  # codes are numbered in order of first appearance
     first = np.flatnonzero(np.r_[True, run[1:] > run[:-1]])
     return _cleaned(codes, values[first].tolist())
