@@ -150,11 +150,11 @@ def _source(path: Path | str | None) -> tuple[Path, str]:
     return Path(path), str(Path(path))  # as Project.load names it
 
 
-def _shown(path: Path) -> str:
+def _shown(path: Path, cwd: Path | None = None) -> str:
     """``path`` as messages name it: the rule of ``package.authoring.reader.display`` (relative to the
     current folder when below it), repeated here so a cache hit does not import the YAML reader."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(cwd or Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -175,8 +175,9 @@ def _package_digest(where: Path, shown: str) -> bytes:
         files = _yaml_files(where)
         if not files:
             raise ValueError(f"{where}: no .yaml files")
+        cwd = Path.cwd()
         for file in files:
-            _feed(h, _shown(file), file.read_bytes())
+            _feed(h, _shown(file, cwd), file.read_bytes())
     elif where.is_file():
         _feed(h, "json", where.read_bytes())
     else:
@@ -193,19 +194,20 @@ def _feed(h: Any, *parts: str | bytes) -> None:
 
 def _code_fingerprint() -> list[tuple[str, int, int]]:
     """(relative path, size, mtime_ns) of every ``.py`` file of dhis2_mch: an edit changes the key."""
+    root = str(CODE_ROOT)
+    cut = len(root) + 1
     out = []
-    stack = [CODE_ROOT]
+    stack = [root]
     while stack:
-        folder = stack.pop()
-        with os.scandir(folder) as entries:
+        with os.scandir(stack.pop()) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":
-                        stack.append(Path(entry.path))
-                elif entry.name.endswith(".py"):
+                if entry.name.endswith(".py"):
                     st = entry.stat()
-                    out.append((str(Path(entry.path).relative_to(CODE_ROOT)), st.st_size, st.st_mtime_ns))
-    return sorted(out)
+                    out.append((entry.path[cut:], st.st_size, st.st_mtime_ns))
+                elif entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+    out.sort()
+    return out
 
 
 def _dependencies() -> list[tuple[str, str, int, int]]:

@@ -103,3 +103,134 @@ def test_invisible_and_full_width_characters_around_codes_and_values_are_not_par
         (SESSIONS, "202511", org_unit_uid("02761"), DEFAULT): "7",
     }
     assert "giữ nguyên\u200b" in {v["comment"] for v in server.data_values()}  # a comment keeps what was written
+
+
+def test_a_kept_split_line_regroups_its_fields_and_never_passes_as_a_clean_number():
+    from dhis2_mch.data.rejected import _regroup
+
+    fields = ["02809", "202602", "DE", "default", "1", "541", "Thiếu báo cáo thôn Nậm Chảy", " sẽ bổ sung"]
+    assert _regroup(fields, 6, 4, 5, ",")[4:] == ["1,541", "Thiếu báo cáo thôn Nậm Chảy, sẽ bổ sung"]
+    # a comma in the comment only, or a decimal comma: the value takes the surplus (refused again, as typed)
+    assert _regroup(["02809", "202602", "DE", "default", "3", "Si Ma Cai", " tháng 6"], 6, 4, 5, ",")[4:] == [
+        "3,Si Ma Cai", " tháng 6"]  # fmt: skip
+    assert _regroup(["02809", "202602", "DE", "default", "2", "5", ""], 6, 4, 5, ",")[4:] == ["2,5", ""]
+
+
+def test_a_month_as_report_forms_write_it_is_that_period_and_two_values_for_it_are_both_refused(server, tmp_path):
+    """``T11/2025`` was refused as "not a DHIS2 period" while ``202511`` with another value was stored; once
+    corrected as advised, the second silently replaced the first. Now they are one data value, both refused."""
+    path = tmp_path / "thang.csv"
+    path.write_text(
+        HEADER
+        + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "02809,T11/2025,F1000_MEAL_DEMO_SESSIONS,default,4,\n"
+        + "02683,Tháng 11/2025,F1000_MEAL_DEMO_SESSIONS,default,5,\n"
+        + "02761,11/2025,F1000_MEAL_DEMO_SESSIONS,default,6,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    assert [(r["row"], r["column"]) for r in report["rejected"]] == [(2, "value"), (3, "value")]
+    assert stored(server) == {
+        (SESSIONS, "202511", org_unit_uid("02683"), DEFAULT): "5",
+        (SESSIONS, "202511", org_unit_uid("02761"), DEFAULT): "6",
+    }
+
+
+def test_a_date_cell_that_lost_its_format_is_read_as_its_date(server, tmp_path):
+    """A period column formatted General shows Excel's serial (45962 = 1 Nov 2025): five digits, no DHIS2 period."""
+    path = tmp_path / "serial.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["orgUnit", "period", "dataElement", "value"])
+    book.active.append(["02809", 45962, "F1000_MEAL_DEMO_SESSIONS", 3])
+    book.active.append(["02683", 45966, "F1000_MEAL_DEMO_SESSIONS", 4])
+    book.save(path)
+    _, report = push(server, path, "--partial")
+    assert stored(server) == {(SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3"}
+    (bad,) = report["rejected"]
+    assert bad["row"] == 3 and "write the period, e.g. 202511" in bad["reason"]
+
+
+def test_hints_for_a_code_that_went_through_a_number_and_a_data_element_in_lower_case(server, tmp_path):
+    path = tmp_path / "hints.csv"
+    path.write_text(HEADER + "2809.0,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+                    "02683,202511,f1000_meal_demo_sessions,default,3,\n", encoding="utf-8")  # fmt: skip
+    _, report = push(server, path)
+    reasons = {r["row"]: r["reason"] for r in report["rejected"]}
+    assert "did you mean `02809` (Si Ma Cai)?" in reasons[2]
+    assert "did you mean `F1000_MEAL_DEMO_SESSIONS`?" in reasons[3]
+
+
+def test_csv_macintosh_line_ends_keep_a_split_line_a_row_error(server, tmp_path):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: the byte scan saw one line, and pandas then
+    refused the whole file as malformed because one line had a field too many."""
+    path = tmp_path / "mac.csv"
+    text = HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+    text += "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,1,541,\n"
+    path.write_bytes(text.replace("\n", "\r").encode())
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    assert [(r["row"], r["stage"]) for r in report["rejected"]] == [(3, "read")]
+    assert stored(server) == {(SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3"}
+
+
+def test_a_code_and_month_merged_down_a_communes_rows_count_for_each_row(server, tmp_path):
+    """Report forms merge a commune's code (and the month) down its indicator rows; only the first row held
+    the code, so the others were refused as having no org unit."""
+    path = tmp_path / "tong_hop.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["TỔNG HỢP THÁNG 11/2025"])
+    ws.merge_cells("A1:E1")
+    ws.append(["orgUnit", "period", "dataElement", "categoryOptionCombo", "value"])
+    ws.append(["02809", "202511", "F1000_MEAL_DEMO_SESSIONS", "default", 3])
+    ws.append([None, None, "F1000_SUPPORT_GROUP_SESSIONS", "default", 4])
+    ws.append(["02683", "202511", "F1000_MEAL_DEMO_SESSIONS", "default", 5])
+    ws.merge_cells("A3:A4")
+    ws.merge_cells("B3:B4")
+    book.save(path)
+    result, report = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert stored(server) == {
+        (SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3",
+        (de("F1000_SUPPORT_GROUP_SESSIONS"), "202511", org_unit_uid("02809"), DEFAULT): "4",
+        (SESSIONS, "202511", org_unit_uid("02683"), DEFAULT): "5",
+    }
+    assert any("merged" in n for n in report["notes"])
+
+
+def test_a_signature_block_and_a_repeated_header_do_not_hold_the_file_back(server, tmp_path):
+    """Under the table: the header again (two exports pasted together), a date line, "Người lập biểu" and the
+    director beside it. They hold no value: named in a note, never sent, never holding the rows back."""
+    path = tmp_path / "bao_cao.csv"
+    path.write_text(
+        HEADER
+        + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "\ufeff" + HEADER
+        + "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,5,\n"
+        + ",,,,Ngày 05 tháng 12 năm 2025,\n"
+        + "Người lập biểu,,,,Giám đốc,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert len(stored(server)) == 2 and report["rows"] == 2
+    assert any("not read: lines 3, 5, 6" in n for n in report["notes"])
+
+
+def test_a_number_without_its_period_and_data_element_is_still_a_row_error(server, tmp_path):
+    path = tmp_path / "thieu.csv"
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n02683,,,,12,\n", encoding="utf-8")
+    result, report = push(server, path)
+    assert result.exit_code == 1 and report["held_back"]
+    assert {r["row"] for r in report["rejected"]} == {3}
+
+
+def test_a_total_row_is_refused_as_a_total(server, tmp_path):
+    path = tmp_path / "tong.csv"
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+                    "Tổng cộng,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n", encoding="utf-8")  # fmt: skip
+    _, report = push(server, path, "--partial")
+    (total,) = report["rejected"]
+    assert total["row"] == 3 and "a total row" in total["reason"]
+    assert len(stored(server)) == 1

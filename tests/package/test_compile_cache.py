@@ -21,6 +21,19 @@ EXAMPLE = ROOT / "tests" / "fixtures" / "example"
 ERROR = "dataElements:\n  - {code: EX_BROKEN, name: Broken, shortName: Broken, categoryCombo: NOPE}\n"
 
 
+@pytest.fixture(autouse=True)
+def code(tmp_path, monkeypatch):
+    """dhis2_mch's code as the key sees it: one file, last changed long before this process started (the
+    real files may have changed a moment before the tests started, and then no result is kept)."""
+    folder = tmp_path / "code"
+    (folder / "validate").mkdir(parents=True)
+    source = folder / "validate" / "rules.py"
+    source.write_text("RULES = 1\n")
+    os.utime(source, ns=(10**18, 10**18))
+    monkeypatch.setattr(compile_cache, "CODE_ROOT", folder)
+    return source
+
+
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     """An empty cache folder of this test."""
@@ -116,13 +129,8 @@ def test_version_locale_and_conventions_are_part_of_the_key(cache, package):
     )
 
 
-def test_an_edit_of_dhis2_mch_source_invalidates(cache, package, loads, tmp_path, monkeypatch):
-    code = tmp_path / "code"
-    (code / "validate").mkdir(parents=True)
-    source = code / "validate" / "rules.py"
-    source.write_text("RULES = 1\n")
-    os.utime(source, ns=(10**18, 10**18))  # before this process started: results are kept
-    monkeypatch.setattr(compile_cache, "CODE_ROOT", code)
+def test_an_edit_of_dhis2_mch_source_invalidates(cache, package, loads, code):
+    source = code
     load_compiled(package, (2, 40))
     load_compiled(package, (2, 40))
     assert len(loads) == 1
@@ -255,3 +263,11 @@ def test_push_refuses_a_package_with_errors_the_same_way_from_the_cache(cache, p
     assert "validation errors for DHIS2 2.40; nothing was sent" in runs[1].output
     assert "broken.yaml:2: E5002" in runs[1].output and "Traceback" not in runs[1].output
     assert sandbox.data_values() == []
+
+
+def test_the_key_covers_every_python_file_of_dhis2_mch(monkeypatch):
+    real = Path(compile_cache.__file__).resolve().parent
+    monkeypatch.setattr(compile_cache, "CODE_ROOT", real)
+    names = {Path(name).as_posix() for name, _, _ in compile_cache._code_fingerprint()}
+    wanted = {p.relative_to(real).as_posix() for p in real.rglob("*.py") if "__pycache__" not in p.parts}
+    assert names == wanted and {"project.py", "validate/__init__.py", "package/authoring/compiler.py"} <= names

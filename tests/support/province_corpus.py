@@ -97,6 +97,7 @@ class Row:
     sheet: str = ""
     line: int = 0  # physical line of its first character (CSV) or Excel row, set by the writer
     given: list | None = None  # the cells to find again in a rows-to-push-again file (default: cells)
+    written: list | None = None  # the cells as the file holds them, when it shows more (merged cells)
 
 
 @dataclass
@@ -121,12 +122,14 @@ class Rows:
         self.months = [(y, m) for y in range(2025, last[0] + 1) for m in range(1, 13)
                        if (y, m) >= (2025, 7) and (y, m) <= last]  # fmt: skip
         self.future_month = (today.year + 2, 6)
+        # six-monthly periods that have ended (0 open future periods locks the current one)
+        self.semesters = [(y, m) for y, m in self.months if m in (1, 7) and (y, m + 5) < (today.year, today.month)]
 
     def meaning(self, *, six_monthly: bool = False, comment: str | None = None, value: str | None = None) -> Meaning:
         for _ in range(10_000):
             de, combos = self.rng.choice(SIX_MONTHLY if six_monthly else MONTHLY)
             ou = self.rng.choice(COMMUNES)[0]
-            y, m = self.rng.choice(self.months)
+            y, m = self.rng.choice(self.semesters if six_monthly else self.months)
             pe = f"{y}S{1 if m <= 6 else 2}" if six_monthly else f"{y}{m:02d}"
             coc = self.rng.choice(combos)
             key = (de, pe, ou, coc)
@@ -200,8 +203,12 @@ class Rows:
             "empty": "",
             "none": None,
             "formula": "=1+2",
+            "too_big": "99999999999",
+            "zero": "0",
         }[style]
-        if style in ("decimal_comma", "negative", "word", "dash", "na", "empty", "none", "formula"):
+        if style == "zero":
+            m = meaning = Meaning(m.de, m.pe, m.ou, m.coc, "0", m.comment)
+        if style in ("decimal_comma", "negative", "word", "dash", "na", "empty", "none", "formula", "too_big"):
             meaning = None
             if style == "formula":
                 m = Meaning(m.de, m.pe, m.ou, m.coc, "3", m.comment)
@@ -267,13 +274,15 @@ class Rows:
         m = self.meaning()
         return Row(["99999", *m.cells()[1:]], None, None, "unknown org unit")
 
-    def duplicates(self, equal: bool, other_period_style: bool = False) -> list[Row]:
+    def duplicates(self, equal: bool, other_period_style: bool | str = False) -> list[Row]:
         m = self.meaning()
         first = Row(m.cells(), m, m, "duplicate (first)")
         second_value = m.value if equal else str(int(m.value) + 1)
         second = Meaning(m.de, m.pe, m.ou, m.coc, second_value, m.comment)
         cells = second.cells()
-        if other_period_style:
+        if other_period_style == "T":
+            cells[1] = f"T{int(m.pe[4:])}/{m.pe[:4]}"
+        elif other_period_style:
             cells[1] = f"{m.pe[:4]}-{m.pe[4:]}"
         if equal:
             return [first, Row(cells, second, None, "duplicate (equal)")]
@@ -328,6 +337,8 @@ def write_csv(
     trailing_empty: int = 0,
     unquoted: frozenset[str] = frozenset(),
     extra: bool = False,
+    footer: list[str] = (),
+    header_again_at: int = 0,
 ) -> None:
     """Rows as one CSV; sets each row's physical line. ``unquoted``: row whys whose fields are written
     without quoting (an unquoted ``1,541`` becomes two fields)."""
@@ -355,16 +366,25 @@ def write_csv(
         if blank_every and n and n % blank_every == 0:
             out += sep * (len(order) - 1 + trailing_empty) + newline if n % (2 * blank_every) else newline
             line += 1
+        if header_again_at and n == header_again_at:  # a second export pasted under the first, BOM and all
+            out += "\ufeff" + record([header[i] for i in order])
+            line += 1
         cells = [_text(row.cells[i]) for i in order]
         row.line = line
         text = sep.join(cells) + newline if row.why in unquoted else record(cells)
         out += text
-        line += text.count("\n") if newline == "\n" else text.count("\r\n") + text.replace("\r\n", "").count("\n")
+        line += _lines(text, newline)
+    out += "".join(f + newline for f in footer)
     if encoding == "cp1258":
         path.write_bytes(windows_1258(out))
     else:
         with open(path, "w", encoding=encoding, newline="") as fh:
             fh.write(out)
+
+
+def _lines(text: str, newline: str) -> int:
+    """Physical lines a record takes (a quoted comment may hold line breaks of any kind)."""
+    return text.count("\r\n") + text.replace("\r\n", "").count("\n") + text.replace("\r\n", "").count("\r")
 
 
 def write_workbook(path: Path, sheets: list[dict]) -> None:
@@ -391,11 +411,18 @@ def write_workbook(path: Path, sheets: list[dict]) -> None:
             ws.cell(1, 1).font = Font(bold=True, size=14)
         ws.append([header[i] for i in order])
         for row in spec["rows"]:
-            ws.append([row.cells[i] for i in order])
+            written = row.written if row.written is not None else row.cells
+            ws.append([written[i] for i in order])
             row.sheet, row.line = spec["name"], ws.max_row
             for j, i in enumerate(order):
                 if isinstance(row.cells[i], datetime):
                     ws.cell(ws.max_row, j + 1).number_format = "mm/yyyy"
+        for first, last, column in spec.get("merge", []):  # a code or period merged down a group of rows
+            rows = spec["rows"]
+            j = order.index(column) + 1
+            ws.merge_cells(start_row=rows[first].line, start_column=j, end_row=rows[last].line, end_column=j)
+        for f in spec.get("footer", []):
+            ws.append(f)
         if spec.get("styled_tail"):  # formatted but empty cells right of and below the data
             for r in range(ws.max_row + 1, ws.max_row + 4):
                 ws.cell(r, 1).font = Font(bold=True)
@@ -408,8 +435,8 @@ def write_workbook(path: Path, sheets: list[dict]) -> None:
 
 #: the files ``write_corpus`` writes for any seed, in order
 FILES = ("bao_cao_thang.csv", "unicode_text.txt", "utf8_bom.csv", "header_variants.csv", "periods_and_twins.csv",
-         "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "huyen_a/thang.csv",
-         "huyen_b/thang.csv")  # fmt: skip
+         "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "tong_hop_tinh.xlsx", "mac.csv",
+         "huyen_a/thang.csv", "huyen_b/thang.csv")  # fmt: skip
 
 
 def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list[Case]:
@@ -444,7 +471,8 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
     add("header_variants.csv", rows, write_csv, header=header, order=[4, 0, 1, 2, 3, 5], trailing_empty=3)
     # 5. one cell written several ways, duplicates equal and different
     rows = [*r.duplicates(True), *r.duplicates(True, other_period_style=True), *r.duplicates(False),
-            *r.duplicates(False, other_period_style=True), r.period_as("T"), r.period_as("month_name"),
+            *r.duplicates(False, other_period_style=True), *r.duplicates(False, other_period_style="T"),
+            *r.duplicates(True, other_period_style="T"), r.period_as("T"), r.period_as("month_name"),
             r.period_as("slash"), r.period_as("thang"), r.good()]  # fmt: skip
     add("periods_and_twins.csv", rows, write_csv, extra=True)
     # 6. invisible and wide characters around codes and values
@@ -456,7 +484,8 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
     rows = [r.good(), r.event_element(), r.future(), r.pre_reform(), r.unknown_unit(), r.value_as("negative"),
             r.value_as("word"), r.value_as("dash"), r.value_as("na"), r.value_as("empty"), r.ou_as("name"),
             r.ou_as("bare_name"), r.ou_as("float_text"), r.value_as("float_text"), r.comment_as("too_long"),
-            r.comment_as("long_ok"), r.good(six_monthly=True), r.good()]  # fmt: skip
+            r.comment_as("long_ok"), r.good(six_monthly=True), r.value_as("too_big"), r.value_as("zero"),
+            r.de_as("lower"), r.good()]  # fmt: skip
     add("mistakes.csv", rows, write_csv)
     # 8. a workbook as provinces fill it: read-me, title rows (merged), data on two sheets, a hidden one,
     #    date cells, serial numbers, formulas never calculated, codes as numbers, styled empty tail
@@ -464,6 +493,9 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
           r.period_as("serial"), r.period_as("int"), r.good()]  # fmt: skip
     s2 = [r.good(), r.period_as("mid_month_date"), r.value_as("none"), r.comment_as("nfd"), r.good()]
     s3 = [r.good(), r.good()]
+    s4 = [r.good(), r.ou_as("float_text"), r.good()]
+    for n, row in enumerate(s4):  # a blank column between the codes, and a note column written twice
+        row.cells = [*row.cells, None, f"kiểm tra {n}", "đã gọi" if n else None]
     sheets = [
         {"name": "Hướng dẫn"},
         {"name": "Tháng", "rows": s1, "title": ["BÁO CÁO THỰC HIỆN MÔ HÌNH 1000 NGÀY VÀNG", "Tỉnh Lào Cai"],
@@ -471,11 +503,45 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
         {"name": "Quý", "rows": s2, "header": [c.upper() for c in HEADER], "order": [0, 1, 2, 3, 4, 5]},
         {"name": "Ẩn", "rows": s3, "hidden": True},
         {"name": "Danh mục", "text": "Mã xã | Tên xã"},
+        {"name": "Bảng 'phụ'", "rows": s4, "header": [*HEADER, "", "Ghi chú", "Ghi chú"],
+         "order": [0, 6, 1, 2, 3, 4, 5, 7, 8]},
     ]  # fmt: skip
     path = folder / "bao_cao_1000_ngay.xlsx"
     write_workbook(path, sheets)
-    cases.append(Case(path.name, path, s1 + s2 + s3))
-    # 9. two inputs with one name in different folders (their rows-to-push-again files must not collide)
+    cases.append(Case(path.name, path, s1 + s2 + s3 + s4))
+    # 9. a province's summary workbook: each commune's code and the month merged down its rows, a total row
+    #    per commune, and the signature block under the table
+    rows = []
+    merges = []
+    for commune in rng.sample(COMMUNES, 3):
+        y, mo = rng.choice(r.months)
+        group = []
+        for _ in range(3):
+            m = r.meaning()
+            m = Meaning(m.de, f"{y}{mo:02d}", commune[0], m.coc, m.value, m.comment)
+            if m.key in r.used:
+                continue
+            r.used.add(m.key)
+            group.append(Row(m.cells(), m, m, "merged key cells"))
+        if len(group) < 2:
+            continue
+        for row in group[1:]:
+            row.written = [None, None, *row.cells[2:]]
+        merges += [(len(rows), len(rows) + len(group) - 1, 0), (len(rows), len(rows) + len(group) - 1, 1)]
+        total = Row(["Tổng cộng", group[0].cells[1], group[0].cells[2], group[0].cells[3], "999", ""], None, None,
+                    "total row")  # fmt: skip
+        rows += [*group, total]
+    footer = [[None], [None, None, None, None, "Ngày 05 tháng 12 năm 2026"], ["Người lập biểu", None, None, None,
+              "Giám đốc"], [None], ["Nguyễn Thị Hoa", None, None, None, "Trần Văn Nam"]]  # fmt: skip
+    path = folder / "tong_hop_tinh.xlsx"
+    write_workbook(path, [{"name": "Lào Cai", "rows": rows, "title": ["TỔNG HỢP SỐ LIỆU"], "merged": True,
+                           "merge": merges, "footer": footer}])  # fmt: skip
+    cases.append(Case(path.name, path, rows))
+    # 10. Excel for Mac's "CSV (Macintosh)": CR line ends; a second export pasted under the first; a footer
+    rows = [r.good() for _ in range(3)] + [r.value_as("unquoted_thousands"), r.good(), r.good()]
+    add("mac.csv", rows, write_csv, newline="\r", header_again_at=4, unquoted=frozenset({"value unquoted_thousands"}),
+        footer=["", "Người lập biểu,,,,,", ",,,,,Ngày 05 tháng 12 năm 2026"])  # fmt: skip
+    # 11. two inputs with one name in different folders (their rows-to-push-again files must not collide)
     for sub in ("huyen_a", "huyen_b"):
         (folder / sub).mkdir(exist_ok=True)
         rows = [r.good(), r.value_as("word"), r.good()]
@@ -497,6 +563,7 @@ class Pushed:
     stderr: str
     kept: list[dict]  # rows of the rows-to-push-again file (header -> cell)
     kept_header: list[str]
+    kept_cells: list[list[str]] = field(default_factory=list)  # the same rows as lists (a header may repeat)
 
 
 def run_cli(sandbox, path: Path, rejected_dir: Path, *args: str) -> Pushed:
@@ -510,17 +577,19 @@ def run_cli(sandbox, path: Path, rejected_dir: Path, *args: str) -> Pushed:
         cli, ["push", str(path), "--url", sandbox.url, "--format", "json", "--rejected-dir", str(rejected_dir), *args]
     )
     report = json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
-    kept, header = [], []
+    kept, header, cells = [], [], []
     if report and report.get("rejected_file"):
         with open(report["rejected_file"], encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            kept, header = list(reader), list(reader.fieldnames or [])
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            cells = list(reader)
+            kept = [dict(zip(header, c, strict=False)) for c in cells]
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         import traceback
 
         stderr += "".join(traceback.format_exception(result.exception))
-    return Pushed(result.exit_code, report, stderr, kept, header)
+    return Pushed(result.exit_code, report, stderr, kept, header, cells)
 
 
 def stored_values(sandbox) -> dict[tuple[str, str, str, str], tuple[str, str]]:
@@ -577,9 +646,12 @@ def check_push(case: Case, pushed: Pushed, server: dict, uids: Uids, *, partial:
         say(f"exit {pushed.exit_code} where {expected_exit} was due (outcomes {counts})")
     # the rows-to-push-again file: every row not stored, with a reason, in the input's columns first
     kept: dict[tuple[str, int], dict] = {}
-    for k in pushed.kept:
+    own_cells: dict[tuple[str, int], list[str]] = {}
+    markers = [i for i, name in enumerate(pushed.kept_header) if name in ("line", "sheet", "reason")]
+    for k, cells in zip(pushed.kept, pushed.kept_cells, strict=True):
         try:
             kept[(k.get("sheet", ""), int(k["line"]))] = k
+            own_cells[(k.get("sheet", ""), int(k["line"]))] = [c for i, c in enumerate(cells) if i not in markers]
         except (KeyError, ValueError):
             say(f"a kept row without a line number: {k}")
     if pushed.kept and "reason" not in pushed.kept_header:
@@ -600,7 +672,7 @@ def check_push(case: Case, pushed: Pushed, server: dict, uids: Uids, *, partial:
         if row is None or row.why == "value formula":  # a formula's text is not a value: the cell stays empty
             continue
         given = sorted(t for t in (_norm(c) for c in (row.given if row.given is not None else row.cells)) if t)
-        holds = sorted(t for name, c in k.items() if name not in ("line", "sheet", "reason") and (t := _norm(c)))
+        holds = sorted(t for c in own_cells[(sheet, line)] if (t := _norm(c)))
         if given != holds:
             say(f"{sheet}:{line} ({row.why}) kept as {holds}, the input row holds {given}")
     # what reached the server: every stored row as it means, nothing else, nothing changed
@@ -681,7 +753,8 @@ def corrected(case: Case, pushed: Pushed) -> tuple[Path, list[Row]]:
         for name, i in columns.items():
             if name in canonical:
                 cells[i] = fixed[canonical[name]]
-        out.append(Row(cells, row.fix, row.fix, f"corrected {row.why}"))
+        given = [c for name, c in zip(header, cells, strict=False) if name not in ("line", "sheet", "reason")]
+        out.append(Row(cells, row.fix, row.fix, f"corrected {row.why}", given=given))
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)

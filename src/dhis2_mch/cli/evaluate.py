@@ -25,9 +25,9 @@ from dhis2_mch.cli.options import emit, format_option
 @format_option
 def evaluate(values: Path, org_unit: str, period: str, source: Path | None, groups: tuple[str, ...], fmt: str) -> None:
     """What the package's indicators show for one org unit and period, and which rules the values break."""
+    from dhis2_mch.compile_cache import load_compiled
     from dhis2_mch.errors import InputError
     from dhis2_mch.evaluate import report
-    from dhis2_mch.project import Project
 
     sizes = {}
     for given in groups:
@@ -35,7 +35,7 @@ def evaluate(values: Path, org_unit: str, period: str, source: Path | None, grou
         if not n.isdigit():
             raise InputError(f"--group {given!r}: expected CODE=NUMBER, e.g. MCH_REGION3_COMMUNES=70.")
         sizes[code] = int(n)
-    compiled = Project.load(source).compile((2, 40)).require_valid("nothing was evaluated")
+    compiled = load_compiled(source, (2, 40)).require_valid("nothing was evaluated")
     result = report(compiled.metadata, values, org_unit, period, sizes)
     lines = [f"{org_unit} {period}: {len(result['indicators'])} indicators, {len(result['violations'])} rules broken"]
     lines += [f"  {code:<45}{value:>10}" for code, value in sorted(result["indicators"].items())]

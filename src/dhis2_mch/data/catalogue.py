@@ -70,7 +70,8 @@ class Catalogue:
 
     def suggest(self, code: str) -> str:
         codes = [key for key, info in self.data_elements.items() if key == info.code]
-        close = get_close_matches(code, codes, n=1, cutoff=0.75)
+        same = [c for c in codes if c.casefold() == code.casefold()]  # codes are case-sensitive in DHIS2
+        close = same or get_close_matches(code, codes, n=1, cutoff=0.75)
         return f"; did you mean `{close[0]}`?" if close else ""
 
     def unknown_element(self, code: str) -> str:

@@ -25,6 +25,7 @@ from dhis2_mch.data.catalogue import DEFAULT_COC, Catalogue, DataElementInfo
 from dhis2_mch.data.columns import all_distinct, categorical, column_codes, distinct, groups
 from dhis2_mch.data.problems import Problems, Rejection, rejections, row_id
 from dhis2_mch.data.readers import ROW
+from dhis2_mch.data.tidy import written_period
 from dhis2_mch.errors import InputError
 from dhis2_mch.model import values as value_rules
 from dhis2_mch.model.periods import Period, latest_open_future_period, parse_period, period_of
@@ -108,7 +109,7 @@ def preflight(
 
     # period, per distinct (data element, text): the data set it goes to and the period as DHIS2 writes it
     pe_cats, pe_codes = column_codes(frame, "period")
-    parsed = [parse_period(p) for p in pe_cats]
+    parsed = [parse_period(p) or written_period(p) for p in pe_cats]  # T6/2024, an Excel serial: data/tidy.py
     pairs, pe_inverse = distinct(de_codes, pe_codes)
     inverse = pe_inverse
     ds_of, iso_of, pe_why, pe_note = [], [], [], []

@@ -81,28 +81,46 @@ def write(
 def _restore_split_lines(table: Table, todo: np.ndarray, columns: list[tuple[int, str]], raw_of: dict[str, str],
                          data: list[np.ndarray]) -> None:  # fmt: skip
     """A line with more fields than the header (an unquoted ``1,541``) was read as its first fields; written
-    back like that, it would push as ``1`` with the comment ``541``. Its fields are written again with the
-    surplus joined back into the value cell (``1,541``): the row as it was typed, refused again until
-    corrected, and nothing of it lost. ``columns``: (position in the input, name) of each cell written."""
+    back like that, it would push as ``1`` with the comment ``541``. Its fields are written again regrouped
+    (``_regroup``): the row as it was typed, refused again until corrected, nothing of it lost.
+    ``columns``: (position in the input, name) of each cell written."""
     split = {p.position: p.value for p in table.problems if _SPLIT_REASON in p.reason}
-    value_at = next((i for i, n in columns if raw_of.get(n.strip().lower()) == "value"), None)
+    at = {raw_of.get(n.strip().lower()): i for i, n in columns}
     where = {int(p): k for k, p in enumerate(todo.tolist()) if int(p) in split}
-    if not where or value_at is None:
+    if not where or at.get("value") is None:
         return
     for j in range(len(data)):
         data[j] = data[j].astype(object)
-    width = len(table.columns)
     for position, k in where.items():
         fields = next(csv.reader([split[position]], delimiter=table.separator), [])
-        surplus = len(fields) - width
-        if surplus <= 0:
-            continue
-        joined = [*fields[:value_at], table.separator.join(fields[value_at : value_at + surplus + 1]),
-                  *fields[value_at + surplus + 1 :]]  # fmt: skip
+        cells = _regroup(fields, len(table.columns), at["value"], at.get("comment"), table.separator)
         for j, (i, _) in enumerate(columns):
-            data[j][k] = joined[i].strip() if i < len(joined) else ""
+            data[j][k] = cells[i].strip() if cells is not None else data[j][k]
 
 
+def _regroup(fields: list[str], width: int, value_at: int, comment_at: int | None, sep: str) -> list[str] | None:
+    """The fields of a line with ``len(fields) - width`` too many, as ``width`` cells: the surplus goes into the
+    value cell, so the value keeps its separator and is refused again (``1,541``); only when the fields after
+    the value are digit groups (``541``) does the value take just those and a comment after it the rest (an
+    unquoted comma in the comment too). Never a grouping that would pass as a clean number."""
+    surplus = len(fields) - width
+    if surplus <= 0:
+        return None
+    groups = 0
+    while groups < surplus and value_at + 1 + groups < len(fields) and _GROUP.match(fields[value_at + 1 + groups]):
+        groups += 1
+    take = {value_at: 1 + surplus}
+    if groups and comment_at is not None and comment_at > value_at:
+        take = {value_at: 1 + groups, comment_at: 1 + surplus - groups}
+    cells, f = [], 0
+    for i in range(width):
+        n = take.get(i, 1)
+        cells.append(sep.join(fields[f : f + n]))
+        f += n
+    return cells
+
+
+_GROUP = re.compile(r"^\s*\d{3}\s*$")
 _SPLIT_REASON = "fields where the header has"
 
 

@@ -6,6 +6,10 @@
   looks right and is "not found".
 - Full-width forms of ASCII (U+FF01–FF5E) and the ideographic space, which East Asian input methods type:
   ``０２８０９`` is ``02809``. Only in the code, period and value columns: a comment keeps what was written.
+- A period as report forms write a month (``T6/2024``, ``Tháng 6/2024``, ``06/2024``) or a date cell that lost
+  its format (Excel's serial ``45444``): read as the period it names, so ``202406`` and ``T6/2024`` in one file
+  are one data value (two values for it are both refused, not the second silently overwriting the first
+  once corrected).
 - A header with a slip in the name of a column the file lacks (``coment``, ``categoryOptionCombos``) names
   that column: left out, its cells would be dropped from every value while the values are stored.
 """
@@ -13,10 +17,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from dhis2_mch.model.periods import Period
 
 _EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
 _WIDE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -52,3 +61,25 @@ def slipped_columns(names: list[str], missing: list[str], known: set[str]) -> di
 
 def _key(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", name).lower()
+
+
+# a month as Vietnamese report forms write it: T6/2024, Tháng 6/2024, tháng 6 năm 2024, 06/2024, 6-2024, 6.2024
+_MONTH = re.compile(r"^(?:(?:tháng|thang|th\.?|t)\s*)?(\d{1,2})\s*(?:[/.\-]|\s+năm\s+|\s+nam\s+)\s*(\d{4})$", re.I)
+#: an Excel date serial (days since 1899-12-30) in 2000–2099: five digits, which no DHIS2 period has
+_SERIAL = range(36526, 73051)
+
+
+def written_period(text: str) -> Period | None:
+    """A period DHIS2's syntax does not know but a province writes: a month (``T6/2024`` → 202406), or a date
+    cell that lost its format and shows Excel's serial number (``45444`` → 2024-06-01, a Daily period the
+    preflight reads as its month when it is a month's first day). None for anything else."""
+    from datetime import date, timedelta
+
+    from dhis2_mch.model.periods import parse_period
+
+    m = _MONTH.match(unicodedata.normalize("NFC", " ".join(text.split())))
+    if m and 1 <= int(m[1]) <= 12:
+        return parse_period(f"{m[2]}{int(m[1]):02d}")
+    if text.isdigit() and len(text) == 5 and int(text) in _SERIAL:
+        return parse_period((date(1899, 12, 30) + timedelta(days=int(text))).isoformat())
+    return None

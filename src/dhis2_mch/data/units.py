@@ -16,13 +16,16 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Literal
 
-from dhis2_mch.data.names import NameIndex, Unit
+from dhis2_mch.data.names import NameIndex, Unit, name_key
 from dhis2_mch.data.preflight import UnitAnswer
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.model.uid import is_valid_uid
 
 CODE_WIDTHS = (5, 2)  # commune, province
+#: what a total row says in the org unit column of a report form (without diacritics)
+TOTALS = frozenset({"tong", "tong cong", "cong", "tong so", "toan tinh", "toan huyen", "toan xa", "total",
+                    "grand total", "tc"})  # fmt: skip
 
 
 class ServerUnits:
@@ -38,7 +41,8 @@ class ServerUnits:
     def __call__(self, asked: list[str]) -> dict[str, UnitAnswer]:
         asked = [t for t in dict.fromkeys(asked) if t]
         texts = [t for t in asked if t not in self.by_text and t not in self.answers]
-        padded = {t: [t.zfill(w) for w in CODE_WIDTHS if len(t) < w] for t in texts if t.isdigit()}
+        padded = {t: [d.zfill(w) for w in CODE_WIDTHS if len(d) < w or (d != t and len(d) == w)]
+                  for t in texts if (d := _digits(t)).isdigit()}  # fmt: skip
         codes = sorted({*texts, *(p for ps in padded.values() for p in ps)})
         found = api.org_units(self.conn, codes=codes, ids=[t for t in texts if is_valid_uid(t)]) if codes else []
         by_code = {u.code: u for u in found if u.code}
@@ -58,7 +62,7 @@ class ServerUnits:
                                         + " or ".join(f"`{u.code}` ({u.name})" for u in near)
                                         + "? (Excel drops the leading zero of a code typed as a number: format the "
                                         "column as Text)")  # fmt: skip
-            elif not t.isdigit() and not is_valid_uid(t):
+            elif not _digits(t).isdigit() and not is_valid_uid(t):
                 unknown_names.append(t)
             else:
                 answers[t] = UnitAnswer(None, f"no organisation unit with this code on {self.conn.where}")
@@ -73,6 +77,10 @@ class ServerUnits:
         provinces = {p for u in self.by_text.values() if (p := _province_of(u.path or ""))} or index.provinces()
         out = {}
         for t in texts:
+            if (key := name_key(t)).prefix is None and key.bare in TOTALS:  # "Xã Tổng ..." is a commune
+                out[t] = UnitAnswer(None, "a total row: DHIS2 adds the communes' values up itself (analytics), so "
+                                    "leave totals out of the file")  # fmt: skip
+                continue
             matches = [index.match(t, p) for p in sorted(provinces)]
             exact = [m for m in matches if m.status == "exact"]
             if len(exact) == 1:
@@ -95,6 +103,13 @@ class ServerUnits:
                     index.add(Unit(str(u["code"]), str(u["name"]), province, str(u["id"])))
             self._names = index
         return self._names
+
+
+def _digits(text: str) -> str:
+    """``2809.0`` (a code that went through a number: a script's float, a spreadsheet's General format) as
+    ``2809``; other texts as they are."""
+    whole, dot, zeros = text.partition(".")
+    return whole if dot and whole.isdigit() and zeros and not zeros.strip("0") else text
 
 
 def _province_of(path: str) -> str | None:
