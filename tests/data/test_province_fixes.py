@@ -234,3 +234,29 @@ def test_a_total_row_is_refused_as_a_total(server, tmp_path):
     (total,) = report["rejected"]
     assert total["row"] == 3 and "a total row" in total["reason"]
     assert len(stored(server)) == 1
+
+
+def test_numbers_as_spreadsheets_write_them_are_refused_with_what_to_write(server, tmp_path):
+    path = tmp_path / "so.csv"
+    path.write_text(HEADER + "".join(f"{c},202511,F1000_MEAL_DEMO_SESSIONS,default,{v},\n" for c, v in (
+        ("02809", '"1 541"'), ("02683", "17.0"), ("02761", "05"), ("02947", '"2,5"'))), encoding="utf-8")  # fmt: skip
+    _, report = push(server, path)
+    reasons = [r["reason"] for r in report["rejected"]]
+    assert "(no thousands separators: write 1541)" in reasons[0]
+    assert "(write 17)" in reasons[1] and "(no leading zero: write 5)" in reasons[2]
+    assert "(a fraction: this data element counts whole numbers)" in reasons[3]
+
+
+def test_a_hidden_sheet_is_read_and_said_to_be_hidden(server, tmp_path):
+    path = tmp_path / "an.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["orgUnit", "period", "dataElement", "value"])
+    book.active.append(["02809", "202511", "F1000_MEAL_DEMO_SESSIONS", 3])
+    hidden = book.create_sheet("Tháng cũ")
+    hidden.sheet_state = "hidden"
+    hidden.append(["orgUnit", "period", "dataElement", "value"])
+    hidden.append(["02809", "202510", "F1000_MEAL_DEMO_SESSIONS", 2])
+    book.save(path)
+    _, report = push(server, path)
+    assert len(stored(server)) == 2
+    assert any("sheet 'Tháng cũ' is hidden in Excel; its 1 rows are read too" in n for n in report["notes"])

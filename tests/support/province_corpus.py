@@ -436,7 +436,7 @@ def write_workbook(path: Path, sheets: list[dict]) -> None:
 #: the files ``write_corpus`` writes for any seed, in order
 FILES = ("bao_cao_thang.csv", "unicode_text.txt", "utf8_bom.csv", "header_variants.csv", "periods_and_twins.csv",
          "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "tong_hop_tinh.xlsx", "mac.csv",
-         "huyen_a/thang.csv", "huyen_b/thang.csv")  # fmt: skip
+         "hai_cot_value.csv", "rong.csv", "that_ra_la_xlsx.csv", "huyen_a/thang.csv", "huyen_b/thang.csv")  # fmt: skip
 
 
 def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list[Case]:
@@ -541,7 +541,19 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
     rows = [r.good() for _ in range(3)] + [r.value_as("unquoted_thousands"), r.good(), r.good()]
     add("mac.csv", rows, write_csv, newline="\r", header_again_at=4, unquoted=frozenset({"value unquoted_thousands"}),
         footer=["", "Người lập biểu,,,,,", ",,,,,Ngày 05 tháng 12 năm 2026"])  # fmt: skip
-    # 11. two inputs with one name in different folders (their rows-to-push-again files must not collide)
+    # 11. files refused whole (exit 2): a column written twice, nothing but a BOM and blank lines, a workbook
+    #     saved under a .csv name
+    for name, content, said in (
+        ("hai_cot_value.csv", "orgUnit,period,dataElement,value,Value\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,4\n",
+         "appear more than once"),
+        ("rong.csv", "\ufeff\r\n\r\n", "missing column"),
+    ):  # fmt: skip
+        (folder / name).write_text(content, encoding="utf-8")
+        cases.append(Case(name, folder / name, [], refused=said))
+    fake = folder / "that_ra_la_xlsx.csv"
+    fake.write_bytes((folder / "tong_hop_tinh.xlsx").read_bytes())
+    cases.append(Case(fake.name, fake, [], refused="binary file"))
+    # 12. two inputs with one name in different folders (their rows-to-push-again files must not collide)
     for sub in ("huyen_a", "huyen_b"):
         (folder / sub).mkdir(exist_ok=True)
         rows = [r.good(), r.value_as("word"), r.good()]
@@ -632,6 +644,8 @@ def check_push(case: Case, pushed: Pushed, server: dict, uids: Uids, *, partial:
     if case.refused is not None or pushed.exit_code == 2:
         if case.refused is None:
             say(f"refused the whole file (exit 2): {pushed.stderr.strip()[:400]}")
+        elif pushed.exit_code != 2 or case.refused not in pushed.stderr:
+            say(f"exit {pushed.exit_code}, where a refusal saying {case.refused!r} was due: {pushed.stderr[:400]}")
         if server != before:
             say("a refused file changed the server")
         return failures
@@ -873,3 +887,42 @@ def _input_columns(case: Case) -> list[str]:
                     names.pop()
                 return names
     return []
+
+
+def run_dry(case: Case, start_server, uids: Uids, work: Path) -> Outcome:
+    """``--dry-run`` first: nothing reaches the server, and when anything would not be stored the file holds
+    every row; then as advised: that file corrected and pushed (or, when all would be stored, the input
+    itself); the server must end with exactly the corrected rows' values."""
+    rejected_dir = work / "rejected-dry-run"
+    sandbox = start_server()
+    failures: list[str] = []
+    first = run_cli(sandbox, case.path, rejected_dir, "--dry-run")
+    say = failures.append
+    if "Traceback" in first.stderr:
+        say(f"dry run: traceback: {first.stderr[-2000:]}")
+    if stored_values(sandbox):
+        say("dry run: values reached the server")
+    if case.refused is not None or first.report is None:
+        if case.refused is None:
+            say(f"dry run: no report (exit {first.exit_code}): {first.stderr.strip()[:400]}")
+        return Outcome(case.name, "dry-run", failures, 1)
+    counts = first.report["outcomes"]
+    due = 0 if counts["stored"] == len(case.rows) else 1
+    if first.exit_code != due or sum(counts.values()) != len(case.rows):
+        say(f"dry run: exit {first.exit_code} (due {due}), outcomes {counts} for {len(case.rows)} rows")
+    if first.kept:
+        if len(first.kept) != len(case.rows):
+            say(f"dry run: the file holds {len(first.kept)} of {len(case.rows)} rows")
+        path, rows = corrected(case, first)
+        second = run_cli(sandbox, path, rejected_dir)
+        failures += [f"after the dry run: {f}" for f in
+                     check_push(Case(case.name, path, rows), second, stored_values(sandbox), uids, partial=False)]
+    else:
+        second = run_cli(sandbox, case.path, rejected_dir)
+        failures += [f"after the dry run: {f}" for f in
+                     check_push(case, second, stored_values(sandbox), uids, partial=False)]  # fmt: skip
+    final, want = stored_values(sandbox), intended(case, uids)
+    if final != want:
+        say(f"after the dry run: the server holds {len(final)} values, the corrected rows say {len(want)}; "
+            f"differing: {sorted(set(final.items()) ^ set(want.items()))[:3]}")  # fmt: skip
+    return Outcome(case.name, "dry-run", failures, 2)

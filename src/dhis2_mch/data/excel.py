@@ -85,6 +85,9 @@ def read_workbook(path: Path, only: str | None, required: tuple[str, ...], searc
                 sheet.rows.append(cells)
                 sheet.lines.append(number)
             _fill_merged(path, getattr(ws, "_worksheet_path", None), sheet, header_at, read_notes)
+            if getattr(ws, "sheet_state", "visible") != "visible" and only is None:
+                read_notes.append(f"sheet {name!r} is hidden in Excel; its {len(sheet.rows)} rows are read too "
+                                  "(unhide it to check them, or --sheet NAME to read one sheet)")  # fmt: skip
             read.append(sheet)
         if not read:
             has = "; ".join(f"sheet {n!r} starts with: {v}" for n, v in seen.items())
