@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from support.province_corpus import FILES, Uids, run_case, write_corpus
+from support.province_corpus import FILES, Uids, run_case, run_dry, write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,21 @@ def test_every_row_is_stored_as_meant_or_kept_with_its_reason(corpus, uids, name
 
     outcome = run_case(case, start, uids, tmp_path, partial=partial)
     assert outcome.failures == [], f"{case.name} [{outcome.flow}]:\n" + "\n".join(outcome.failures)
+
+
+@pytest.mark.parametrize("name", ["bao_cao_thang.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "rong.csv"])
+def test_a_dry_run_then_the_advice_stores_every_corrected_row(corpus, uids, name, sandbox_factory, deployed_db,
+                                                              tmp_path, monkeypatch):  # fmt: skip
+    case = next(c for c in corpus if c.name == name)
+    monkeypatch.chdir(tmp_path)
+
+    def start():
+        db = tmp_path / "server.sqlite"
+        shutil.copy(deployed_db, db)
+        return sandbox_factory("2.40", db=db)
+
+    outcome = run_dry(case, start, uids, tmp_path)
+    assert outcome.failures == [], f"{case.name} [dry run]:\n" + "\n".join(outcome.failures)
 
 
 def test_two_inputs_with_one_name_in_different_folders_keep_separate_files(corpus, sandbox_factory, deployed_db,

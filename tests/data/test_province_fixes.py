@@ -159,3 +159,104 @@ def test_hints_for_a_code_that_went_through_a_number_and_a_data_element_in_lower
     reasons = {r["row"]: r["reason"] for r in report["rejected"]}
     assert "did you mean `02809` (Si Ma Cai)?" in reasons[2]
     assert "did you mean `F1000_MEAL_DEMO_SESSIONS`?" in reasons[3]
+
+
+def test_csv_macintosh_line_ends_keep_a_split_line_a_row_error(server, tmp_path):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: the byte scan saw one line, and pandas then
+    refused the whole file as malformed because one line had a field too many."""
+    path = tmp_path / "mac.csv"
+    text = HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+    text += "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,1,541,\n"
+    path.write_bytes(text.replace("\n", "\r").encode())
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    assert [(r["row"], r["stage"]) for r in report["rejected"]] == [(3, "read")]
+    assert stored(server) == {(SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3"}
+
+
+def test_a_code_and_month_merged_down_a_communes_rows_count_for_each_row(server, tmp_path):
+    """Report forms merge a commune's code (and the month) down its indicator rows; only the first row held
+    the code, so the others were refused as having no org unit."""
+    path = tmp_path / "tong_hop.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["TỔNG HỢP THÁNG 11/2025"])
+    ws.merge_cells("A1:E1")
+    ws.append(["orgUnit", "period", "dataElement", "categoryOptionCombo", "value"])
+    ws.append(["02809", "202511", "F1000_MEAL_DEMO_SESSIONS", "default", 3])
+    ws.append([None, None, "F1000_SUPPORT_GROUP_SESSIONS", "default", 4])
+    ws.append(["02683", "202511", "F1000_MEAL_DEMO_SESSIONS", "default", 5])
+    ws.merge_cells("A3:A4")
+    ws.merge_cells("B3:B4")
+    book.save(path)
+    result, report = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert stored(server) == {
+        (SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3",
+        (de("F1000_SUPPORT_GROUP_SESSIONS"), "202511", org_unit_uid("02809"), DEFAULT): "4",
+        (SESSIONS, "202511", org_unit_uid("02683"), DEFAULT): "5",
+    }
+    assert any("merged" in n for n in report["notes"])
+
+
+def test_a_signature_block_and_a_repeated_header_do_not_hold_the_file_back(server, tmp_path):
+    """Under the table: the header again (two exports pasted together), a date line, "Người lập biểu" and the
+    director beside it. They hold no value: named in a note, never sent, never holding the rows back."""
+    path = tmp_path / "bao_cao.csv"
+    path.write_text(
+        HEADER
+        + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "\ufeff" + HEADER
+        + "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,5,\n"
+        + ",,,,Ngày 05 tháng 12 năm 2025,\n"
+        + "Người lập biểu,,,,Giám đốc,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert len(stored(server)) == 2 and report["rows"] == 2
+    assert any("not read: lines 3, 5, 6" in n for n in report["notes"])
+
+
+def test_a_number_without_its_period_and_data_element_is_still_a_row_error(server, tmp_path):
+    path = tmp_path / "thieu.csv"
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n02683,,,,12,\n", encoding="utf-8")
+    result, report = push(server, path)
+    assert result.exit_code == 1 and report["held_back"]
+    assert {r["row"] for r in report["rejected"]} == {3}
+
+
+def test_a_total_row_is_refused_as_a_total(server, tmp_path):
+    path = tmp_path / "tong.csv"
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+                    "Tổng cộng,202511,F1000_MEAL_DEMO_SESSIONS,default,3,\n", encoding="utf-8")  # fmt: skip
+    _, report = push(server, path, "--partial")
+    (total,) = report["rejected"]
+    assert total["row"] == 3 and "a total row" in total["reason"]
+    assert len(stored(server)) == 1
+
+
+def test_numbers_as_spreadsheets_write_them_are_refused_with_what_to_write(server, tmp_path):
+    path = tmp_path / "so.csv"
+    path.write_text(HEADER + "".join(f"{c},202511,F1000_MEAL_DEMO_SESSIONS,default,{v},\n" for c, v in (
+        ("02809", '"1 541"'), ("02683", "17.0"), ("02761", "05"), ("02947", '"2,5"'))), encoding="utf-8")  # fmt: skip
+    _, report = push(server, path)
+    reasons = [r["reason"] for r in report["rejected"]]
+    assert "(no thousands separators: write 1541)" in reasons[0]
+    assert "(write 17)" in reasons[1] and "(no leading zero: write 5)" in reasons[2]
+    assert "(a fraction: this data element counts whole numbers)" in reasons[3]
+
+
+def test_a_hidden_sheet_is_read_and_said_to_be_hidden(server, tmp_path):
+    path = tmp_path / "an.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["orgUnit", "period", "dataElement", "value"])
+    book.active.append(["02809", "202511", "F1000_MEAL_DEMO_SESSIONS", 3])
+    hidden = book.create_sheet("Tháng cũ")
+    hidden.sheet_state = "hidden"
+    hidden.append(["orgUnit", "period", "dataElement", "value"])
+    hidden.append(["02809", "202510", "F1000_MEAL_DEMO_SESSIONS", 2])
+    book.save(path)
+    _, report = push(server, path)
+    assert len(stored(server)) == 2
+    assert any("sheet 'Tháng cũ' is hidden in Excel; its 1 rows are read too" in n for n in report["notes"])

@@ -97,6 +97,7 @@ class Row:
     sheet: str = ""
     line: int = 0  # physical line of its first character (CSV) or Excel row, set by the writer
     given: list | None = None  # the cells to find again in a rows-to-push-again file (default: cells)
+    written: list | None = None  # the cells as the file holds them, when it shows more (merged cells)
 
 
 @dataclass
@@ -336,6 +337,8 @@ def write_csv(
     trailing_empty: int = 0,
     unquoted: frozenset[str] = frozenset(),
     extra: bool = False,
+    footer: list[str] = (),
+    header_again_at: int = 0,
 ) -> None:
     """Rows as one CSV; sets each row's physical line. ``unquoted``: row whys whose fields are written
     without quoting (an unquoted ``1,541`` becomes two fields)."""
@@ -363,16 +366,25 @@ def write_csv(
         if blank_every and n and n % blank_every == 0:
             out += sep * (len(order) - 1 + trailing_empty) + newline if n % (2 * blank_every) else newline
             line += 1
+        if header_again_at and n == header_again_at:  # a second export pasted under the first, BOM and all
+            out += "\ufeff" + record([header[i] for i in order])
+            line += 1
         cells = [_text(row.cells[i]) for i in order]
         row.line = line
         text = sep.join(cells) + newline if row.why in unquoted else record(cells)
         out += text
-        line += text.count("\n") if newline == "\n" else text.count("\r\n") + text.replace("\r\n", "").count("\n")
+        line += _lines(text, newline)
+    out += "".join(f + newline for f in footer)
     if encoding == "cp1258":
         path.write_bytes(windows_1258(out))
     else:
         with open(path, "w", encoding=encoding, newline="") as fh:
             fh.write(out)
+
+
+def _lines(text: str, newline: str) -> int:
+    """Physical lines a record takes (a quoted comment may hold line breaks of any kind)."""
+    return text.count("\r\n") + text.replace("\r\n", "").count("\n") + text.replace("\r\n", "").count("\r")
 
 
 def write_workbook(path: Path, sheets: list[dict]) -> None:
@@ -399,11 +411,18 @@ def write_workbook(path: Path, sheets: list[dict]) -> None:
             ws.cell(1, 1).font = Font(bold=True, size=14)
         ws.append([header[i] for i in order])
         for row in spec["rows"]:
-            ws.append([row.cells[i] for i in order])
+            written = row.written if row.written is not None else row.cells
+            ws.append([written[i] for i in order])
             row.sheet, row.line = spec["name"], ws.max_row
             for j, i in enumerate(order):
                 if isinstance(row.cells[i], datetime):
                     ws.cell(ws.max_row, j + 1).number_format = "mm/yyyy"
+        for first, last, column in spec.get("merge", []):  # a code or period merged down a group of rows
+            rows = spec["rows"]
+            j = order.index(column) + 1
+            ws.merge_cells(start_row=rows[first].line, start_column=j, end_row=rows[last].line, end_column=j)
+        for f in spec.get("footer", []):
+            ws.append(f)
         if spec.get("styled_tail"):  # formatted but empty cells right of and below the data
             for r in range(ws.max_row + 1, ws.max_row + 4):
                 ws.cell(r, 1).font = Font(bold=True)
@@ -416,8 +435,8 @@ def write_workbook(path: Path, sheets: list[dict]) -> None:
 
 #: the files ``write_corpus`` writes for any seed, in order
 FILES = ("bao_cao_thang.csv", "unicode_text.txt", "utf8_bom.csv", "header_variants.csv", "periods_and_twins.csv",
-         "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "huyen_a/thang.csv",
-         "huyen_b/thang.csv")  # fmt: skip
+         "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "tong_hop_tinh.xlsx", "mac.csv",
+         "hai_cot_value.csv", "rong.csv", "that_ra_la_xlsx.csv", "huyen_a/thang.csv", "huyen_b/thang.csv")  # fmt: skip
 
 
 def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list[Case]:
@@ -490,7 +509,51 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
     path = folder / "bao_cao_1000_ngay.xlsx"
     write_workbook(path, sheets)
     cases.append(Case(path.name, path, s1 + s2 + s3 + s4))
-    # 9. two inputs with one name in different folders (their rows-to-push-again files must not collide)
+    # 9. a province's summary workbook: each commune's code and the month merged down its rows, a total row
+    #    per commune, and the signature block under the table
+    rows = []
+    merges = []
+    for commune in rng.sample(COMMUNES, 3):
+        y, mo = rng.choice(r.months)
+        group = []
+        for _ in range(3):
+            m = r.meaning()
+            m = Meaning(m.de, f"{y}{mo:02d}", commune[0], m.coc, m.value, m.comment)
+            if m.key in r.used:
+                continue
+            r.used.add(m.key)
+            group.append(Row(m.cells(), m, m, "merged key cells"))
+        if len(group) < 2:
+            continue
+        for row in group[1:]:
+            row.written = [None, None, *row.cells[2:]]
+        merges += [(len(rows), len(rows) + len(group) - 1, 0), (len(rows), len(rows) + len(group) - 1, 1)]
+        total = Row(["Tổng cộng", group[0].cells[1], group[0].cells[2], group[0].cells[3], "999", ""], None, None,
+                    "total row")  # fmt: skip
+        rows += [*group, total]
+    footer = [[None], [None, None, None, None, "Ngày 05 tháng 12 năm 2026"], ["Người lập biểu", None, None, None,
+              "Giám đốc"], [None], ["Nguyễn Thị Hoa", None, None, None, "Trần Văn Nam"]]  # fmt: skip
+    path = folder / "tong_hop_tinh.xlsx"
+    write_workbook(path, [{"name": "Lào Cai", "rows": rows, "title": ["TỔNG HỢP SỐ LIỆU"], "merged": True,
+                           "merge": merges, "footer": footer}])  # fmt: skip
+    cases.append(Case(path.name, path, rows))
+    # 10. Excel for Mac's "CSV (Macintosh)": CR line ends; a second export pasted under the first; a footer
+    rows = [r.good() for _ in range(3)] + [r.value_as("unquoted_thousands"), r.good(), r.good()]
+    add("mac.csv", rows, write_csv, newline="\r", header_again_at=4, unquoted=frozenset({"value unquoted_thousands"}),
+        footer=["", "Người lập biểu,,,,,", ",,,,,Ngày 05 tháng 12 năm 2026"])  # fmt: skip
+    # 11. files refused whole (exit 2): a column written twice, nothing but a BOM and blank lines, a workbook
+    #     saved under a .csv name
+    for name, content, said in (
+        ("hai_cot_value.csv", "orgUnit,period,dataElement,value,Value\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,4\n",
+         "appear more than once"),
+        ("rong.csv", "\ufeff\r\n\r\n", "missing column"),
+    ):  # fmt: skip
+        (folder / name).write_text(content, encoding="utf-8")
+        cases.append(Case(name, folder / name, [], refused=said))
+    fake = folder / "that_ra_la_xlsx.csv"
+    fake.write_bytes((folder / "tong_hop_tinh.xlsx").read_bytes())
+    cases.append(Case(fake.name, fake, [], refused="binary file"))
+    # 12. two inputs with one name in different folders (their rows-to-push-again files must not collide)
     for sub in ("huyen_a", "huyen_b"):
         (folder / sub).mkdir(exist_ok=True)
         rows = [r.good(), r.value_as("word"), r.good()]
@@ -581,6 +644,8 @@ def check_push(case: Case, pushed: Pushed, server: dict, uids: Uids, *, partial:
     if case.refused is not None or pushed.exit_code == 2:
         if case.refused is None:
             say(f"refused the whole file (exit 2): {pushed.stderr.strip()[:400]}")
+        elif pushed.exit_code != 2 or case.refused not in pushed.stderr:
+            say(f"exit {pushed.exit_code}, where a refusal saying {case.refused!r} was due: {pushed.stderr[:400]}")
         if server != before:
             say("a refused file changed the server")
         return failures
@@ -822,3 +887,42 @@ def _input_columns(case: Case) -> list[str]:
                     names.pop()
                 return names
     return []
+
+
+def run_dry(case: Case, start_server, uids: Uids, work: Path) -> Outcome:
+    """``--dry-run`` first: nothing reaches the server, and when anything would not be stored the file holds
+    every row; then as advised: that file corrected and pushed (or, when all would be stored, the input
+    itself); the server must end with exactly the corrected rows' values."""
+    rejected_dir = work / "rejected-dry-run"
+    sandbox = start_server()
+    failures: list[str] = []
+    first = run_cli(sandbox, case.path, rejected_dir, "--dry-run")
+    say = failures.append
+    if "Traceback" in first.stderr:
+        say(f"dry run: traceback: {first.stderr[-2000:]}")
+    if stored_values(sandbox):
+        say("dry run: values reached the server")
+    if case.refused is not None or first.report is None:
+        if case.refused is None:
+            say(f"dry run: no report (exit {first.exit_code}): {first.stderr.strip()[:400]}")
+        return Outcome(case.name, "dry-run", failures, 1)
+    counts = first.report["outcomes"]
+    due = 0 if counts["stored"] == len(case.rows) else 1
+    if first.exit_code != due or sum(counts.values()) != len(case.rows):
+        say(f"dry run: exit {first.exit_code} (due {due}), outcomes {counts} for {len(case.rows)} rows")
+    if first.kept:
+        if len(first.kept) != len(case.rows):
+            say(f"dry run: the file holds {len(first.kept)} of {len(case.rows)} rows")
+        path, rows = corrected(case, first)
+        second = run_cli(sandbox, path, rejected_dir)
+        failures += [f"after the dry run: {f}" for f in
+                     check_push(Case(case.name, path, rows), second, stored_values(sandbox), uids, partial=False)]
+    else:
+        second = run_cli(sandbox, case.path, rejected_dir)
+        failures += [f"after the dry run: {f}" for f in
+                     check_push(case, second, stored_values(sandbox), uids, partial=False)]  # fmt: skip
+    final, want = stored_values(sandbox), intended(case, uids)
+    if final != want:
+        say(f"after the dry run: the server holds {len(final)} values, the corrected rows say {len(want)}; "
+            f"differing: {sorted(set(final.items()) ^ set(want.items()))[:3]}")  # fmt: skip
+    return Outcome(case.name, "dry-run", failures, 2)

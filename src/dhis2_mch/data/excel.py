@@ -10,6 +10,8 @@ value to send: its row is an error that says so, rather than an empty value.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -58,6 +60,7 @@ def read_workbook(path: Path, only: str | None, required: tuple[str, ...], searc
             raise InputError(f"{path}: no sheet named {only!r}; the workbook has: {', '.join(map(repr, names))}.")
         wanted = {c.lower() for c in required}
         read: list[Sheet] = []
+        read_notes: list[str] = []
         seen: dict[str, str] = {}
         for name in [only] if only else names:
             ws = book[name]
@@ -81,6 +84,10 @@ def read_workbook(path: Path, only: str | None, required: tuple[str, ...], searc
                 cells = [_text(c) for c in row[:width]] + [""] * (width - min(len(row), width))
                 sheet.rows.append(cells)
                 sheet.lines.append(number)
+            _fill_merged(path, getattr(ws, "_worksheet_path", None), sheet, header_at, read_notes)
+            if getattr(ws, "sheet_state", "visible") != "visible" and only is None:
+                read_notes.append(f"sheet {name!r} is hidden in Excel; its {len(sheet.rows)} rows are read too "
+                                  "(unhide it to check them, or --sheet NAME to read one sheet)")  # fmt: skip
             read.append(sheet)
         if not read:
             has = "; ".join(f"sheet {n!r} starts with: {v}" for n, v in seen.items())
@@ -91,11 +98,63 @@ def read_workbook(path: Path, only: str | None, required: tuple[str, ...], searc
         notes = [f"sheet {n!r} has no {', '.join(required)} header: skipped" for n in seen if len(names) > 1]
         if len(read) > 1:
             notes.append(f"read {len(read)} sheets: {', '.join(repr(s.name) for s in read)}")
+        notes += read_notes
     finally:
         book.close()
     _formulas(path, read)
     raw = {c.strip(): c for c in read[0].columns}
     return Sheets(read, read[0].columns, {k.lower(): v for k, v in raw.items()}, notes)
+
+
+#: columns whose merged cells stand for every row they span (a commune's code merged down its indicator rows)
+MERGED_KEYS = ("orgunit", "period", "dataelement", "categoryoptioncombo", "attributeoptioncombo")
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _fill_merged(path: Path, part: str | None, sheet: Sheet, header_at: int, notes: list[str]) -> None:
+    """A code or period merged down several rows (how report forms show a commune beside its indicators)
+    holds its text in the first row only; Excel shows it on all of them, so every row of the range gets it.
+    Only the key columns: a value or comment merged over rows is not copied (the rows stay empty, and say so).
+    The ranges are read from the sheet's XML (read-only workbooks do not expose them)."""
+    if part is None:
+        return
+    keys = {j for j, c in enumerate(sheet.columns) if c.strip().lower() in MERGED_KEYS}
+    ranges = []
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(part.lstrip("/")) as fh:
+            tail = b""
+            while block := fh.read(1 << 20):
+                data = tail + block
+                ranges += _MERGE.findall(data)
+                cut = data.rfind(b"<")
+                tail = data[cut:] if cut >= 0 and not _MERGE.match(data[cut:]) else b""
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return
+    row_of = {line: i for i, line in enumerate(sheet.lines)}
+    filled = 0
+    for c1, r1, c2, r2 in set(ranges):
+        cols = [j for j in range(_column(c1), _column(c2) + 1) if j in keys]
+        first, last = int(r1), int(r2)
+        if not cols or last <= first or first <= header_at or first not in row_of:
+            continue
+        top = sheet.rows[row_of[first]]
+        for line in range(first + 1, last + 1):
+            if line not in row_of:
+                continue
+            row = sheet.rows[row_of[line]]
+            for j in cols:
+                if row[j] == "" and top[j] != "":
+                    row[j] = top[j]
+                    filled += 1
+    if filled:
+        notes.append(f"sheet {sheet.name!r}: {filled} cells of merged codes or periods read as the merged text")
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
 
 
 def _formulas(path: Path, sheets: list[Sheet]) -> None:

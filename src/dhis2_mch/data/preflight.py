@@ -25,7 +25,7 @@ from dhis2_mch.data.catalogue import DEFAULT_COC, Catalogue, DataElementInfo
 from dhis2_mch.data.columns import all_distinct, categorical, column_codes, distinct, groups
 from dhis2_mch.data.problems import Problems, Rejection, rejections, row_id
 from dhis2_mch.data.readers import ROW
-from dhis2_mch.data.tidy import written_period
+from dhis2_mch.data.tidy import number_hint, written_period
 from dhis2_mch.errors import InputError
 from dhis2_mch.model import values as value_rules
 from dhis2_mch.model.periods import Period, latest_open_future_period, parse_period, period_of
@@ -255,9 +255,7 @@ def _value_reason(info: DataElementInfo, text: str) -> str | None:
     key = value_rules.value_error(text, info.value_type)
     if key is not None:
         hint = VALUE_HINTS.get(key, value_rules.translate(key))
-        extra = " (no thousands separators: write 1541, not 1.541 or 1,541)" if "integer" in key and any(
-            s in text for s in ".,"
-        ) else ""  # fmt: skip
+        extra = number_hint(text) if "integer" in key else ""  # 1.541, 17.0, 05: data/tidy.py
         return f"{hint}{extra}; `{info.code}` takes {info.value_type}"
     if info.option_codes is not None and text not in info.option_codes:
         return f"not one of the option codes of `{info.code}`"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -151,7 +152,7 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
     Byte-level with numpy (separator, newline and quote are single ASCII bytes in UTF-8 and Windows-1258),
     the csv module only for lines that hold quotes, and for whole files whose quoted fields span lines.
     """
-    if encoding.startswith("utf-16"):
+    if encoding.startswith("utf-16") or _cr_only(path):  # the csv module reads "CSV (Macintosh)" line ends
         return _scan_slow(path, encoding, sep, header_line, width)
     byte, quote = ord(sep), ord('"')
     long: dict[int, tuple[int, str]] = {}
@@ -190,6 +191,13 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
                     most = max(most, int(counts[i]))
             base += len(ends)
     return _Scan(most, long, None)
+
+
+def _cr_only(path: Path) -> bool:
+    """Lines ended by CR alone (Excel for Mac's "CSV (Macintosh)"): the byte scan counts LF."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    return b"\r" in head and b"\n" not in head
 
 
 def _quoted_breaks(chunk: bytes) -> bool:
@@ -413,7 +421,10 @@ def _canonical(
 
 
 def _drop_blank(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
-    """Rows with every long-format cell empty are spacing, not data (their line numbers stay with the others)."""
+    """Rows with every long-format cell empty are spacing, not data (their line numbers stay with the others).
+    So are rows with no period, data element or value (a signature block or a note under the table: "Người lập
+    biểu", "Ngày ... tháng ...") and the header written again (files joined one after another): those are named
+    in a note, never sent, and never hold the rest of the file back."""
     blank = np.ones(len(frame), dtype=bool)
     for c in COLUMNS:
         cat = frame[c].cat
@@ -421,9 +432,22 @@ def _drop_blank(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         blank &= empty[cat.codes.to_numpy()] if empty.any() else False
         if not blank.any():
             break
+    spare = _not_data(frame) & ~blank
     problem_rows = {p.position for p in table.problems}
     if problem_rows:
         blank[list(problem_rows)] = False
+        spare[list(problem_rows)] = False
+    if spare.any():
+        lines = frame[ROW].to_numpy()[spare].tolist()
+        sheets = frame[SHEET].astype(str).to_numpy()[spare].tolist() if SHEET in frame.columns else [""] * len(lines)
+        by_sheet: dict[str, list[int]] = {}
+        for sheet, line in zip(sheets, lines, strict=True):
+            by_sheet.setdefault(sheet, []).append(line)
+        shown = "; ".join((f"sheet {sh!r} " if sh else "") + "lines " + ", ".join(map(str, ns[:10]))
+                          + (f" and {len(ns) - 10} more" if len(ns) > 10 else "") for sh, ns in by_sheet.items())
+        table.notes.append(f"{len(lines)} row(s) hold no period, data element or value, or repeat the header "
+                           f"(a signature or a note under the table?), not read: {shown}")  # fmt: skip
+        blank |= spare
     if not blank.any():
         frame.index = pd.RangeIndex(len(frame))
         return frame
@@ -432,6 +456,25 @@ def _drop_blank(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     for p in table.problems:
         p.position = remap[p.position]
     return frame.iloc[keep].reset_index(drop=True)
+
+
+def _not_data(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: no period, no data element and no number in the value column (a signature's "Giám đốc" may
+    stand there; a number without its period and data element is a mistake to report, not a note), or the
+    header's own names in its key columns."""
+    out = np.ones(len(frame), dtype=bool)
+    header = np.ones(len(frame), dtype=bool)
+    for c in ("period", "dataElement", "value"):
+        cat = frame[c].cat
+        codes = cat.codes.to_numpy()
+        texts = list(cat.categories)
+        spare = [t == "" or (c == "value" and not _NUMBERISH.match(t)) for t in texts]
+        out &= np.asarray([*spare, True], dtype=bool)[codes]
+        header &= np.asarray([t.strip().lower() == c.lower() for t in texts] + [False], dtype=bool)[codes]
+    return out | header
+
+
+_NUMBERISH = re.compile(r"^[\d\s.,+\-]*\d[\d\s.,+\-]*$")
 
 
 def normalise(frame: pd.DataFrame, source: str = "the DataFrame") -> pd.DataFrame:

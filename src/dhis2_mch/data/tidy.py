@@ -83,3 +83,24 @@ def written_period(text: str) -> Period | None:
     if text.isdigit() and len(text) == 5 and int(text) in _SERIAL:
         return parse_period((date(1899, 12, 30) + timedelta(days=int(text))).isoformat())
     return None
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,\s\u00a0\u202f]\d{3})+$")
+_WHOLE = re.compile(r"^(-?\d+)[.,]0+$")
+_LEADING = re.compile(r"^0+(\d+)$")
+_DECIMAL = re.compile(r"^-?\d+[.,]\d+$")
+
+
+def number_hint(text: str) -> str:
+    """What to write instead of a number DHIS2 refuses as a whole number, as spreadsheets produce them:
+    ``1.541`` / ``1,541`` / ``1 541`` (thousands), ``17.0`` (a General cell), ``05`` (a Text cell), ``2,5``."""
+    if _THOUSANDS.match(text):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return f" (no thousands separators: write {digits})"
+    if m := _WHOLE.match(text):
+        return f" (write {int(m[1])})"
+    if m := _LEADING.match(text):
+        return f" (no leading zero: write {int(m[1])})"
+    if _DECIMAL.match(text):
+        return " (a fraction: this data element counts whole numbers)"
+    return ""

@@ -16,13 +16,16 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Literal
 
-from dhis2_mch.data.names import NameIndex, Unit
+from dhis2_mch.data.names import NameIndex, Unit, name_key
 from dhis2_mch.data.preflight import UnitAnswer
 from dhis2_mch.dhis2 import api
 from dhis2_mch.dhis2.connection import Connection
 from dhis2_mch.model.uid import is_valid_uid
 
 CODE_WIDTHS = (5, 2)  # commune, province
+#: what a total row says in the org unit column of a report form (without diacritics)
+TOTALS = frozenset({"tong", "tong cong", "cong", "tong so", "toan tinh", "toan huyen", "toan xa", "total",
+                    "grand total", "tc"})  # fmt: skip
 
 
 class ServerUnits:
@@ -74,6 +77,10 @@ class ServerUnits:
         provinces = {p for u in self.by_text.values() if (p := _province_of(u.path or ""))} or index.provinces()
         out = {}
         for t in texts:
+            if (key := name_key(t)).prefix is None and key.bare in TOTALS:  # "Xã Tổng ..." is a commune
+                out[t] = UnitAnswer(None, "a total row: DHIS2 adds the communes' values up itself (analytics), so "
+                                    "leave totals out of the file")  # fmt: skip
+                continue
             matches = [index.match(t, p) for p in sorted(provinces)]
             exact = [m for m in matches if m.status == "exact"]
             if len(exact) == 1:
