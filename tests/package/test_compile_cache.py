@@ -285,3 +285,14 @@ def test_a_dhis2_json_file_is_cached_by_its_bytes(cache, package, tmp_path, load
     same(hit, Project.load(path).compile((2, 40)))
     path.write_text(json.dumps(payload | {"dataElements": payload["dataElements"][1:]}), encoding="utf-8")
     assert load_compiled(path, (2, 40)).metadata.count() == hit.metadata.count() - 1
+
+
+def test_an_unreadable_cache_file_is_compiled_around(cache, package, loads, caplog):
+    load_compiled(package, (2, 40))
+    [file] = entries(cache)
+    file.unlink()
+    file.mkdir()  # cannot be read as a file, nor replaced by one (chmod 000 does not stop root)
+    with caplog.at_level(logging.DEBUG, logger="dhis2_mch.compile_cache"):
+        again = load_compiled(package, (2, 40))
+    assert len(loads) == 2 and "unreadable" in caplog.text and "not kept" in caplog.text
+    same(again, Project.load(package).compile((2, 40)))
