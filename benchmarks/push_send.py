@@ -181,6 +181,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--chunk-size", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3, help="pushes and dhis2.py loops, alternating")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--units", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--client", choices=["ours", "dhis2py"], help=argparse.SUPPRESS)
@@ -218,37 +219,48 @@ def main() -> None:
                     break
                 time.sleep(0.2)
             url = f"http://127.0.0.1:{port_file.read_text()}"
-            env = {**os.environ, "DHIS2_USERNAME": "admin", "DHIS2_PASSWORD": "district"}
+            # the compiled-package cache in a folder of its own: the first push compiles (cold), the next reuse it
+            env = {**os.environ, "DHIS2_USERNAME": "admin", "DHIS2_PASSWORD": "district",
+                   "DHIS2_MCH_CACHE_DIR": str(tmpdir / "cache")}  # fmt: skip
             env.pop("DHIS2_TOKEN", None)
-            before = cpu_children()
-            t = time.perf_counter()
-            cli = subprocess.run(
-                [str(Path(sys.executable).parent / "dhis2-mch"), "push", str(path), "--url", url, "--format", "json",
-                 "--chunk-size", str(args.chunk_size), "--rejected-dir", str(tmpdir / "rejected")],
-                capture_output=True, text=True, env=env, cwd=tmpdir,
-            )  # fmt: skip
-            wall = time.perf_counter() - t
-            cli_cpu = cpu_children() - before
-            report = json.loads(cli.stdout)
+            env.pop("DHIS2_MCH_CACHE", None)
+            pushes, theirs_runs = [], []
+            for _ in range(args.runs):
+                before = cpu_children()
+                t = time.perf_counter()
+                cli = subprocess.run(
+                    [str(Path(sys.executable).parent / "dhis2-mch"), "push", str(path), "--url", url, "--format",
+                     "json", "--chunk-size", str(args.chunk_size), "--rejected-dir", str(tmpdir / "rejected")],
+                    capture_output=True, text=True, env=env, cwd=tmpdir,
+                )  # fmt: skip
+                pushes.append((cpu_children() - before, time.perf_counter() - t, cli))
+                theirs = subprocess.run(
+                    [sys.executable, __file__, "--client", "dhis2py", "--url", url, "--file", str(path),
+                     "--chunk-size", str(args.chunk_size)], check=True, capture_output=True, text=True)  # fmt: skip
+                theirs_runs.append(json.loads(theirs.stdout))
             ours = json.loads(subprocess.run(
                 [sys.executable, __file__, "--client", "ours", "--url", url, "--file", str(path),
-                 "--chunk-size", str(args.chunk_size)], check=True, capture_output=True, text=True).stdout)  # fmt: skip
-            theirs = json.loads(subprocess.run(
-                [sys.executable, __file__, "--client", "dhis2py", "--url", url, "--file", str(path),
                  "--chunk-size", str(args.chunk_size)], check=True, capture_output=True, text=True).stdout)  # fmt: skip
         finally:
             server.terminate()
             server.wait()
     n = args.rows
     print(f"{n:,} values, chunks of {args.chunk_size:,}, loopback server = sandbox + fast dataValueSets stand-in")
-    stored = report["outcomes"]["stored"]
-    print(f"  dhis2-mch push (whole command, exit {cli.returncode}): {cli_cpu:.2f} s CPU "
-          f"({1e6 * cli_cpu / n:.2f} µs/value), {wall:.1f} s wall, stored {stored:,}")  # fmt: skip
+    cold_cpu, _, cli = pushes[0]
+    report = json.loads(cli.stdout)
+    warm = min(pushes[1:], key=lambda p: p[0]) if len(pushes) > 1 else pushes[0]
+    theirs_cpu = [r["post_partitioned_s"] for r in theirs_runs]
+    best_theirs = min(theirs_cpu)
+    print(f"  dhis2-mch push, whole command (exit {cli.returncode}, stored {report['outcomes']['stored']:,}): "
+          f"first run {cold_cpu:.2f} s CPU (compiles the package), then best {warm[0]:.2f} s CPU "
+          f"({1e6 * warm[0] / n:.2f} µs/value, {warm[1]:.1f} s wall) of {len(pushes) - 1} with the compiled package "
+          f"cached; all: {', '.join(f'{p[0]:.2f}' for p in pushes)}")  # fmt: skip
+    print(f"  dhis2.py post_partitioned (values already resolved): best {best_theirs:.2f} s CPU "
+          f"({1e6 * best_theirs / n:.2f} µs/value), {theirs_runs[0]['requests']} requests, imported "
+          f"{theirs_runs[0]['imported']:,}; all: {', '.join(f'{c:.2f}' for c in theirs_cpu)}")  # fmt: skip
+    print(f"  ratio, warm push / dhis2.py: {warm[0] / best_theirs:.2f}")
     print(f"  dhis2-mch sending alone (POSTs + answers): {ours['send_s']:.2f} s CPU "
           f"({1e6 * ours['send_s'] / n:.2f} µs/value); push_file in-process {ours['push_file_s']:.2f} s")  # fmt: skip
-    print(f"  dhis2.py post_partitioned (values already resolved): {theirs['post_partitioned_s']:.2f} s CPU "
-          f"({1e6 * theirs['post_partitioned_s'] / n:.2f} µs/value), {theirs['requests']} requests, "
-          f"imported {theirs['imported']:,}")  # fmt: skip
 
 
 if __name__ == "__main__":
