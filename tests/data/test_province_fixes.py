@@ -260,3 +260,25 @@ def test_a_hidden_sheet_is_read_and_said_to_be_hidden(server, tmp_path):
     _, report = push(server, path)
     assert len(stored(server)) == 2
     assert any("sheet 'Tháng cũ' is hidden in Excel; its 1 rows are read too" in n for n in report["notes"])
+
+
+def test_a_windows_1258_file_whose_first_letters_come_late_is_read_whole(server, tmp_path):
+    """Comments are rare: the first 64 KiB were ASCII, the file was taken for UTF-8, and the letter on line 1,001
+    refused the whole file ("not readable as utf-8")."""
+    path = tmp_path / "dai.csv"
+    rows = "".join(f"02809,2026{m:02d},F1000_MEAL_DEMO_SESSIONS,default,{m},Da kiem tra so lieu voi tram y te xa\r\n"
+                   for m in range(1, 12)) * 70  # fmt: skip
+    text = HEADER.replace("\n", "\r\n") + rows + "02683,202601,F1000_MEAL_DEMO_SESSIONS,default,3,Thiếu báo cáo\r\n"
+    path.write_bytes(_cp1258(text))
+    assert path.stat().st_size > 1 << 16
+    result, report = push(server, path, "--partial")
+    assert any("Windows-1258" in n for n in report["notes"])
+    assert {v["comment"] for v in server.data_values() if v["ou"] == org_unit_uid("02683")} == {"Thiếu báo cáo"}
+    assert result.exit_code == 0 and report["outcomes"]["stored"] == 771  # repeats of a row are sent once
+    assert len(server.data_values()) == 12
+
+
+def _cp1258(text):
+    from support.province_corpus import windows_1258
+
+    return windows_1258(text)

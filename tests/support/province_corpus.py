@@ -436,7 +436,8 @@ def write_workbook(path: Path, sheets: list[dict]) -> None:
 #: the files ``write_corpus`` writes for any seed, in order
 FILES = ("bao_cao_thang.csv", "unicode_text.txt", "utf8_bom.csv", "header_variants.csv", "periods_and_twins.csv",
          "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "tong_hop_tinh.xlsx", "mac.csv",
-         "hai_cot_value.csv", "rong.csv", "that_ra_la_xlsx.csv", "huyen_a/thang.csv", "huyen_b/thang.csv")  # fmt: skip
+         "dai_1258.csv", "hai_cot_value.csv", "rong.csv", "that_ra_la_xlsx.csv", "huyen_a/thang.csv",
+         "huyen_b/thang.csv")  # fmt: skip
 
 
 def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list[Case]:
@@ -541,7 +542,11 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
     rows = [r.good() for _ in range(3)] + [r.value_as("unquoted_thousands"), r.good(), r.good()]
     add("mac.csv", rows, write_csv, newline="\r", header_again_at=4, unquoted=frozenset({"value unquoted_thousands"}),
         footer=["", "Người lập biểu,,,,,", ",,,,,Ngày 05 tháng 12 năm 2026"])  # fmt: skip
-    # 11. files refused whole (exit 2): a column written twice, nothing but a BOM and blank lines, a workbook
+    # 11. a long Windows-1258 file whose first letters beyond ASCII come after 64 KiB (comments are rare)
+    plain = "Da kiem tra so lieu voi tram y te xa, khong dau"  # typed without diacritics: ASCII
+    rows = [r.good(comment=plain) for _ in range(700)] + [r.good(comment="Thiếu báo cáo thôn Nậm Chảy")]
+    add("dai_1258.csv", rows, write_csv, encoding="cp1258", newline="\r\n")
+    # 12. files refused whole (exit 2): a column written twice, nothing but a BOM and blank lines, a workbook
     #     saved under a .csv name
     for name, content, said in (
         ("hai_cot_value.csv", "orgUnit,period,dataElement,value,Value\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,4\n",
@@ -553,7 +558,7 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
     fake = folder / "that_ra_la_xlsx.csv"
     fake.write_bytes((folder / "tong_hop_tinh.xlsx").read_bytes())
     cases.append(Case(fake.name, fake, [], refused="binary file"))
-    # 12. two inputs with one name in different folders (their rows-to-push-again files must not collide)
+    # 13. two inputs with one name in different folders (their rows-to-push-again files must not collide)
     for sub in ("huyen_a", "huyen_b"):
         (folder / sub).mkdir(exist_ok=True)
         rows = [r.good(), r.value_as("word"), r.good()]
