@@ -8,7 +8,7 @@ import requests
 from push_helpers import HEADER, de, push, stored
 
 from dhis2_mch.model.uid import derive_uid
-from dhis2_mch.orgunits.reform_names import ReformNames
+from dhis2_mch.orgunits.reform_names import ReformNames, is_name
 
 MEALS = "F1000_MEAL_DEMO_SESSIONS"  # monthly
 ROWS = HEADER + (
@@ -114,3 +114,9 @@ def test_a_name_is_matched_in_the_provinces_of_the_files_codes_and_said_where_el
     assert (
         "`Xã Si Ma Cai` is Xã Si Ma Cai (02809) since 1 July 2025, formed from Xã Nàn Sán (PRE2025-X02800) and" in today
     )
+
+
+def test_what_counts_as_a_name():
+    assert is_name("Phố Ràng") and is_name("Phường 1") and is_name("Simacai")
+    assert not is_name("02947") and not is_name("PRE2025-X02947") and not is_name("pre2025-x02947")
+    assert not is_name("TYT-02947") and not is_name("NOxsLohXZEy")  # a station code, a UID

@@ -131,8 +131,11 @@ def refuse_bare(code: str, period: str, choices: str = PUSH_CHOICES) -> str:
     when = "spans" if p.end >= REFORM else "is before"
     near = padded(code) if old is None and new is None else []
     example = legacy_code(old) if old else " or ".join(legacy_code(u) for u in near) or LEGACY_PREFIX + "P…"
-    write = (f"write the pre-reform unit's code ({example})"
-             if p.end < REFORM else "report the months up to June 2025 and those from July 2025 as separate periods")
+    write = (
+        f"write the pre-reform unit's code ({example})"
+        if p.end < REFORM
+        else "report the months up to June 2025 and those from July 2025 as separate periods"
+    )
     hint = _did_you_mean(code, now=True) if near else ""
     raise LegacyCodeError(
         f"period {period} {when} the 1 July 2025 reform: code {code} {then} then and {now}{hint}; {write}, or {choices}"

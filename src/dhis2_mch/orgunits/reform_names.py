@@ -31,8 +31,11 @@ SHOWN = 6  # units listed at most in one message
 
 
 def is_name(text: str) -> bool:
-    """Letters, and neither a UID nor a ``PRE2025-`` code: what a person writes instead of a code."""
-    return any(ch.isalpha() for ch in text) and not text.startswith(LEGACY_PREFIX) and not is_valid_uid(text)
+    """What a person writes instead of a code: letters, and not code-like (one word with digits, such as
+    ``TYT-02947`` or a UID) nor a ``PRE2025-`` code in any case. ``Phường 1`` is a name."""
+    if not any(ch.isalpha() for ch in text) or text.upper().startswith(LEGACY_PREFIX) or is_valid_uid(text):
+        return False
+    return any(ch.isspace() for ch in text) or not any(ch.isdigit() for ch in text)
 
 
 class ReformNames:

@@ -5,7 +5,8 @@
   ``attributeOptionCombo``; all four run, any conflict aborts (status ERROR, "Import process was aborted").
 - ``completeDate`` (``getCompletionDate``, ``handleComplete``): registers the completion when the envelope
   names a data set, an org unit and a period; else a conflict without error code.
-- Per value: the checks of ``datavalue_checks.py``, in DHIS2's order; the first one that fails rejects
+- Per value: the checks of ``datavalue_checks.py`` (those against the target data sets in
+  ``datavalue_targets.py``), in DHIS2's order; the first one that fails rejects
   the value (``ignored`` + 1, its index in ``rejectedIndexes`` from 2.39).
 - Conflicts group by (errorCode, objects) and merge their ``indexes`` (``ImportConflict`` grouping key);
   ``object`` is the first of ``objects``; ``objects`` keys are the schema singular names of the
