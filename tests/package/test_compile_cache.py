@@ -1,6 +1,7 @@
 """The compiled-package cache: a hit is the fresh compile, anything the result depends on invalidates it,
 and a cache that is damaged, unwritable or off never fails a command nor changes its result."""
 
+import json
 import logging
 import os
 import pickle
@@ -271,3 +272,27 @@ def test_the_key_covers_every_python_file_of_dhis2_mch(monkeypatch):
     names = {Path(name).as_posix() for name, _, _ in compile_cache._code_fingerprint()}
     wanted = {p.relative_to(real).as_posix() for p in real.rglob("*.py") if "__pycache__" not in p.parts}
     assert names == wanted and {"project.py", "validate/__init__.py", "package/authoring/compiler.py"} <= names
+
+
+def test_a_dhis2_json_file_is_cached_by_its_bytes(cache, package, tmp_path, loads):
+    path = tmp_path / "package.json"
+    payload = Project.load(package).compile((2, 40)).payload()
+    payload["dataElements"][0]["valueType"] = "NOT_A_TYPE"  # a finding to compare
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    load_compiled(path, (2, 40))
+    hit = load_compiled(path, (2, 40))
+    assert len(loads) == 2
+    same(hit, Project.load(path).compile((2, 40)))
+    path.write_text(json.dumps(payload | {"dataElements": payload["dataElements"][1:]}), encoding="utf-8")
+    assert load_compiled(path, (2, 40)).metadata.count() == hit.metadata.count() - 1
+
+
+def test_an_unreadable_cache_file_is_compiled_around(cache, package, loads, caplog):
+    load_compiled(package, (2, 40))
+    [file] = entries(cache)
+    file.unlink()
+    file.mkdir()  # cannot be read as a file, nor replaced by one (chmod 000 does not stop root)
+    with caplog.at_level(logging.DEBUG, logger="dhis2_mch.compile_cache"):
+        again = load_compiled(package, (2, 40))
+    assert len(loads) == 2 and "unreadable" in caplog.text and "not kept" in caplog.text
+    same(again, Project.load(package).compile((2, 40)))
