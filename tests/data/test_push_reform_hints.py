@@ -120,3 +120,11 @@ def test_what_counts_as_a_name():
     assert is_name("Phố Ràng") and is_name("Phường 1") and is_name("Simacai")
     assert not is_name("02947") and not is_name("PRE2025-X02947") and not is_name("pre2025-x02947")
     assert not is_name("TYT-02947") and not is_name("NOxsLohXZEy")  # a station code, a UID
+
+
+def test_a_name_copied_from_the_legacy_unit_in_dhis2_is_the_unit_of_that_time():
+    why = ReformNames(lambda: ["02947"], "pre-reform", "push with --pre-reform").reason(
+        "Thị trấn Phố Ràng (cũ)", "2024", spans=False
+    )
+    assert "was Thị trấn Phố Ràng (PRE2025-X02947, Huyện Bảo Yên, Tỉnh Lào Cai) then" in why
+    assert why.endswith("write its code of that time, `02947` (or `PRE2025-X02947`)")

@@ -13,6 +13,7 @@ means today when that is another unit. As for today's units, a name is never use
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -22,7 +23,7 @@ from dhis2_mch.data.names import Unit as Named
 from dhis2_mch.model.periods import parse_period
 from dhis2_mch.model.uid import is_valid_uid
 from dhis2_mch.orgunits import source
-from dhis2_mch.orgunits.hierarchy import LEGACY_PREFIX, legacy_code
+from dhis2_mch.orgunits.hierarchy import LEGACY_PREFIX, LEGACY_SUFFIX, legacy_code
 from dhis2_mch.orgunits.legacy import REFORM, LegacyCodeError, legacy_unit
 from dhis2_mch.orgunits.source import DISTRICT, PROVINCE, Unit
 
@@ -63,8 +64,9 @@ class ReformNames:
     def reason(self, text: str, period: str, *, spans: bool) -> str:
         """Why the row is refused: the unit(s) of that time the name may be, what they are now, the code to write."""
         then_provinces, now_provinces = self.within()
-        then = _match(_then_index(then_provinces is None), text, then_provinces)
-        now = _match(_now_index(now_provinces is None), text, now_provinces)
+        written = _without_suffix(text)
+        then = _match(_then_index(then_provinces is None), written, then_provinces)
+        now = _match(_now_index(now_provinces is None), written, now_provinces)
         today = source.current().unit(now.unit.code) if now.status == "exact" and now.unit else None
         when = "spans" if spans else "is before"
         head = f"period {period} {when} the 1 July 2025 reform and this is a name, not a code"
@@ -118,6 +120,13 @@ class ReformNames:
             self._within = (then & set(old.provinces), now & set(new.provinces))
         then, now = self._within
         return then or None, now or None
+
+
+def _without_suffix(text: str) -> str:
+    """``Thị trấn Phố Ràng (cũ)``, as DHIS2 shows the legacy unit, is the name ``Thị trấn Phố Ràng``."""
+    suffix = LEGACY_SUFFIX.strip().casefold()
+    written = unicodedata.normalize("NFC", text).strip()
+    return written[: -len(suffix)].strip() if written.casefold().endswith(suffix) else text
 
 
 def _where(provinces: set[str] | None) -> str:
