@@ -1,0 +1,47 @@
+"""The CSV reader finds a column's distinct texts by object identity: the texts it gives must not depend on it."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dhis2_mch.data.readers import _clean, _clean_parsed
+
+
+def _texts(categorical: pd.Categorical) -> list[str]:
+    return [str(x) for x in np.asarray(categorical, dtype=object)]
+
+
+def _unshared(*texts: str) -> np.ndarray:
+    """Equal texts as different objects (what a parser that does not share strings would give)."""
+    out = np.empty(len(texts), dtype=object)
+    out[:] = ["".join(list(t)) for t in texts]
+    return out
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        _unshared("02809", "02809", " 02809 ", "02809\u00a0", "2809"),
+        np.array(["a", None, float("nan"), "", "a"], dtype=object),
+        _unshared(unicodedata.normalize("NFD", "Xã Si Ma Cai"), "Xã Si Ma Cai", "xã si ma cai"),
+        np.array([], dtype=object),
+        np.array(["1,541", "1541", "1.541", "1541 "], dtype=object),
+    ],
+)
+def test_identity_and_value_factorizing_give_the_same_texts(cells):
+    by_identity, by_value = _clean_parsed(cells), _clean(cells)
+    assert _texts(by_identity) == _texts(by_value)
+    assert len(by_identity.categories) == len(set(by_identity.categories))  # equal texts merged
+
+
+def test_a_column_read_from_a_file_keeps_every_cell(tmp_path):
+    path = tmp_path / "v.csv"
+    rows = [f"{i % 7:05d},2025-{1 + i % 12:02d}, x{i % 3} " for i in range(3000)]
+    path.write_text("a,b,c\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    frame = pd.read_csv(path, dtype=object, na_filter=False, keep_default_na=False)
+    for column in frame.columns:
+        assert _texts(_clean_parsed(frame[column].to_numpy())) == [v.strip() for v in frame[column]]
