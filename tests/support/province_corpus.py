@@ -157,10 +157,19 @@ class Rows:
             "mid_month_date": datetime(y, mo, 15),
             "serial": (date(y, mo, 1) - date(1899, 12, 30)).days,
             "int": int(m.pe),
+            "vn_date": f"01/{mo:02d}/{y}",
+            "us_date": f"{mo}/1/{y}",  # month first: the writer meant the month, read day first it is not
+            "vn_date_time": f"1/{mo}/{y} 00:00",
         }[style]
         cells = m.cells()
         cells[1] = written
         return Row(cells, m, m, f"period {style}")
+
+    def six_monthly_lower(self) -> Row:
+        m = self.meaning(six_monthly=True)
+        cells = m.cells()
+        cells[1] = m.pe.lower()
+        return Row(cells, m, m, "period lower case")
 
     def ou_as(self, style: str) -> Row:
         m = self.meaning()
@@ -467,14 +476,15 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
         unquoted=frozenset({"value unquoted_thousands"}))  # fmt: skip
     # 4. UTF-8, header variants and a column order of its own, trailing empty columns
     rows = [r.good() for _ in range(3)] + [r.coc_as("reversed"), r.coc_as("spaced"), r.coc_as("empty_default"),
-                                           r.de_as("lower"), r.de_as("typo")]  # fmt: skip
+                                           r.de_as("lower"), r.de_as("typo"), r.coc_as("lower")]  # fmt: skip
     header = [" OrgUnit ", "PERIOD", "DataElement", "categoryoptioncombo", "Value", "Comment "]
     add("header_variants.csv", rows, write_csv, header=header, order=[4, 0, 1, 2, 3, 5], trailing_empty=3)
     # 5. one cell written several ways, duplicates equal and different
     rows = [*r.duplicates(True), *r.duplicates(True, other_period_style=True), *r.duplicates(False),
             *r.duplicates(False, other_period_style=True), *r.duplicates(False, other_period_style="T"),
             *r.duplicates(True, other_period_style="T"), r.period_as("T"), r.period_as("month_name"),
-            r.period_as("slash"), r.period_as("thang"), r.good()]  # fmt: skip
+            r.period_as("slash"), r.period_as("thang"), r.period_as("vn_date"), r.period_as("us_date"),
+            r.period_as("vn_date_time"), r.six_monthly_lower(), r.good()]  # fmt: skip
     add("periods_and_twins.csv", rows, write_csv, extra=True)
     # 6. invisible and wide characters around codes and values
     rows = [r.ou_as("zero_width"), r.ou_as("bom_inside"), r.ou_as("full_width"), r.ou_as("spaces"),
