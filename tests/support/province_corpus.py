@@ -157,10 +157,19 @@ class Rows:
             "mid_month_date": datetime(y, mo, 15),
             "serial": (date(y, mo, 1) - date(1899, 12, 30)).days,
             "int": int(m.pe),
+            "vn_date": f"01/{mo:02d}/{y}",
+            "us_date": f"{mo}/1/{y}",  # month first: the writer meant the month, read day first it is not
+            "vn_date_time": f"1/{mo}/{y} 00:00",
         }[style]
         cells = m.cells()
         cells[1] = written
         return Row(cells, m, m, f"period {style}")
+
+    def six_monthly_lower(self) -> Row:
+        m = self.meaning(six_monthly=True)
+        cells = m.cells()
+        cells[1] = m.pe.lower()
+        return Row(cells, m, m, "period lower case")
 
     def ou_as(self, style: str) -> Row:
         m = self.meaning()
@@ -436,7 +445,8 @@ def write_workbook(path: Path, sheets: list[dict]) -> None:
 #: the files ``write_corpus`` writes for any seed, in order
 FILES = ("bao_cao_thang.csv", "unicode_text.txt", "utf8_bom.csv", "header_variants.csv", "periods_and_twins.csv",
          "invisible.csv", "mistakes.csv", "bao_cao_1000_ngay.xlsx", "tong_hop_tinh.xlsx", "mac.csv",
-         "hai_cot_value.csv", "rong.csv", "that_ra_la_xlsx.csv", "huyen_a/thang.csv", "huyen_b/thang.csv")  # fmt: skip
+         "dai_1258.csv", "hai_cot_value.csv", "rong.csv", "that_ra_la_xlsx.csv", "huyen_a/thang.csv",
+         "huyen_b/thang.csv")  # fmt: skip
 
 
 def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list[Case]:
@@ -466,14 +476,15 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
         unquoted=frozenset({"value unquoted_thousands"}))  # fmt: skip
     # 4. UTF-8, header variants and a column order of its own, trailing empty columns
     rows = [r.good() for _ in range(3)] + [r.coc_as("reversed"), r.coc_as("spaced"), r.coc_as("empty_default"),
-                                           r.de_as("lower"), r.de_as("typo")]  # fmt: skip
+                                           r.de_as("lower"), r.de_as("typo"), r.coc_as("lower")]  # fmt: skip
     header = [" OrgUnit ", "PERIOD", "DataElement", "categoryoptioncombo", "Value", "Comment "]
     add("header_variants.csv", rows, write_csv, header=header, order=[4, 0, 1, 2, 3, 5], trailing_empty=3)
     # 5. one cell written several ways, duplicates equal and different
     rows = [*r.duplicates(True), *r.duplicates(True, other_period_style=True), *r.duplicates(False),
             *r.duplicates(False, other_period_style=True), *r.duplicates(False, other_period_style="T"),
             *r.duplicates(True, other_period_style="T"), r.period_as("T"), r.period_as("month_name"),
-            r.period_as("slash"), r.period_as("thang"), r.good()]  # fmt: skip
+            r.period_as("slash"), r.period_as("thang"), r.period_as("vn_date"), r.period_as("us_date"),
+            r.period_as("vn_date_time"), r.six_monthly_lower(), r.good()]  # fmt: skip
     add("periods_and_twins.csv", rows, write_csv, extra=True)
     # 6. invisible and wide characters around codes and values
     rows = [r.ou_as("zero_width"), r.ou_as("bom_inside"), r.ou_as("full_width"), r.ou_as("spaces"),
@@ -541,7 +552,11 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
     rows = [r.good() for _ in range(3)] + [r.value_as("unquoted_thousands"), r.good(), r.good()]
     add("mac.csv", rows, write_csv, newline="\r", header_again_at=4, unquoted=frozenset({"value unquoted_thousands"}),
         footer=["", "Người lập biểu,,,,,", ",,,,,Ngày 05 tháng 12 năm 2026"])  # fmt: skip
-    # 11. files refused whole (exit 2): a column written twice, nothing but a BOM and blank lines, a workbook
+    # 11. a long Windows-1258 file whose first letters beyond ASCII come after 64 KiB (comments are rare)
+    plain = "Da kiem tra so lieu voi tram y te xa, khong dau"  # typed without diacritics: ASCII
+    rows = [r.good(comment=plain) for _ in range(700)] + [r.good(comment="Thiếu báo cáo thôn Nậm Chảy")]
+    add("dai_1258.csv", rows, write_csv, encoding="cp1258", newline="\r\n")
+    # 12. files refused whole (exit 2): a column written twice, nothing but a BOM and blank lines, a workbook
     #     saved under a .csv name
     for name, content, said in (
         ("hai_cot_value.csv", "orgUnit,period,dataElement,value,Value\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,4\n",
@@ -553,7 +568,7 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
     fake = folder / "that_ra_la_xlsx.csv"
     fake.write_bytes((folder / "tong_hop_tinh.xlsx").read_bytes())
     cases.append(Case(fake.name, fake, [], refused="binary file"))
-    # 12. two inputs with one name in different folders (their rows-to-push-again files must not collide)
+    # 13. two inputs with one name in different folders (their rows-to-push-again files must not collide)
     for sub in ("huyen_a", "huyen_b"):
         (folder / sub).mkdir(exist_ok=True)
         rows = [r.good(), r.value_as("word"), r.good()]

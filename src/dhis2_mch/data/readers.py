@@ -241,6 +241,8 @@ def _encoding(path: Path, head: bytes) -> str:
         return "utf-8-sig"
     if b"\x00" in head:
         raise InputError(f'{path}: a binary file or UTF-16 without its mark; save it from Excel as "CSV UTF-8".')
+    if head.isascii():  # codes and numbers only so far: judge by the first letters further on
+        head = _first_letters(path, len(head)) or head
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -254,6 +256,24 @@ def _encoding(path: Path, head: bytes) -> str:
             f'{path}: neither UTF-8 nor Windows-1258 text; save it from Excel as "CSV UTF-8 (Comma delimited)".'
         ) from None
     return "cp1258"
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _first_letters(path: Path, start: int) -> bytes | None:
+    """64 KiB from the first byte beyond ASCII after ``start`` (a Vietnamese comment on line 1,500 of a file
+    saved as Windows-1258), or None when the whole file is ASCII."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        offset = start
+        while block := fh.read(1 << 20):
+            if not block.isascii():
+                at = offset + _NON_ASCII.search(block).start()  # type: ignore[union-attr]
+                fh.seek(at)
+                return fh.read(1 << 16)
+            offset += len(block)
+    return None
 
 
 def _find_header(path: Path, text: str) -> tuple[int, str, list[str]]:

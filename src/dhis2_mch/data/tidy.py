@@ -77,12 +77,29 @@ def written_period(text: str) -> Period | None:
 
     from dhis2_mch.model.periods import parse_period
 
-    m = _MONTH.match(unicodedata.normalize("NFC", " ".join(text.split())))
+    clean = unicodedata.normalize("NFC", " ".join(text.split()))
+    m = _MONTH.match(clean)
     if m and 1 <= int(m[1]) <= 12:
         return parse_period(f"{m[2]}{int(m[1]):02d}")
+    if clean != clean.upper() and (upper := parse_period(clean.upper().replace("APRIL", "April"))):
+        return upper  # 2025s2, 2025q3: DHIS2's letters are capitals
+    if d := _DAY.match(_MIDNIGHT.sub("", clean)):
+        # a date cell exported to CSV as Vietnamese Windows writes it, day first (01/11/2025): a Daily period
+        # the preflight reads as its month when it is the month's first day. Month first (a US 11/1/2025) is
+        # not guessed: read day first it is 11 January, not a month's first day, and is refused.
+        day, month, year = int(d[1]), int(d[2]), int(d[3])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            try:
+                return parse_period(date(year, month, day).isoformat())
+            except ValueError:
+                return None
     if text.isdigit() and len(text) == 5 and int(text) in _SERIAL:
         return parse_period((date(1899, 12, 30) + timedelta(days=int(text))).isoformat())
     return None
+
+
+_DAY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_MIDNIGHT = re.compile(r"\s+0?0:00(:00)?$")
 
 
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,\s\u00a0\u202f]\d{3})+$")
