@@ -260,3 +260,80 @@ def test_a_hidden_sheet_is_read_and_said_to_be_hidden(server, tmp_path):
     _, report = push(server, path)
     assert len(stored(server)) == 2
     assert any("sheet 'Tháng cũ' is hidden in Excel; its 1 rows are read too" in n for n in report["notes"])
+
+
+def test_a_windows_1258_file_whose_first_letters_come_late_is_read_whole(server, tmp_path):
+    """Comments are rare: the first 64 KiB were ASCII, the file was taken for UTF-8, and the letter on line 1,001
+    refused the whole file ("not readable as utf-8")."""
+    path = tmp_path / "dai.csv"
+    rows = "".join(f"02809,2026{m:02d},F1000_MEAL_DEMO_SESSIONS,default,{m},Da kiem tra so lieu voi tram y te xa\r\n"
+                   for m in range(1, 12)) * 70  # fmt: skip
+    text = HEADER.replace("\n", "\r\n") + rows + "02683,202601,F1000_MEAL_DEMO_SESSIONS,default,3,Thiếu báo cáo\r\n"
+    path.write_bytes(_cp1258(text))
+    assert path.stat().st_size > 1 << 16
+    result, report = push(server, path, "--partial")
+    assert any("Windows-1258" in n for n in report["notes"])
+    assert {v["comment"] for v in server.data_values() if v["ou"] == org_unit_uid("02683")} == {"Thiếu báo cáo"}
+    assert result.exit_code == 0 and report["outcomes"]["stored"] == 771  # repeats of a row are sent once
+    assert len(server.data_values()) == 12
+
+
+def _cp1258(text):
+    from support.province_corpus import windows_1258
+
+    return windows_1258(text)
+
+
+def test_dates_as_vietnamese_windows_exports_them_lower_case_periods_and_option_codes(server, tmp_path):
+    """A date cell exported to CSV on a Vietnamese Windows reads 01/11/2025 (day first); 2025s2 and f were
+    refused for their case alone. A month-first 11/1/2025 is not guessed: read day first it is 11 January."""
+    path = tmp_path / "ngay.csv"
+    path.write_text(
+        HEADER
+        + "02809,01/11/2025,F1000_MEAL_DEMO_SESSIONS,Default,3,\n"
+        + "02683,1/11/2025 00:00,F1000_MEAL_DEMO_SESSIONS,default,4,\n"
+        + "02761,11/1/2025,F1000_MEAL_DEMO_SESSIONS,default,5,\n"
+        + "02809,2025s2,F1000_CUM_MEAL_DEMO_SESSIONS,default,6,\n"
+        + "02809,202511,EMT_HW_TRAINED,f,7,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    (bad,) = report["rejected"]
+    assert bad["row"] == 4 and "a date" in bad["reason"]
+    assert stored(server) == {
+        (SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3",
+        (SESSIONS, "202511", org_unit_uid("02683"), DEFAULT): "4",
+        (de("F1000_CUM_MEAL_DEMO_SESSIONS"), "2025S2", org_unit_uid("02809"), DEFAULT): "6",
+        (de("EMT_HW_TRAINED"), "202511", org_unit_uid("02809"), _option_combo("EMT_HW_TRAINED", "F")): "7",
+    }
+
+
+def _option_combo(element, codes):
+    from support.province_corpus import Uids
+
+    catalogue = Uids().catalogue
+    return catalogue.option_combo(catalogue.data_element(element), codes)
+
+
+def test_a_stray_quote_that_runs_over_rows_is_refused_and_loses_none_of_them(server, tmp_path):
+    """``"Trạm Hòa Thắng`` typed without its closing quote: every line up to the next quote became that comment's
+    text. The rows in between vanished, and the row itself was stored carrying them as its comment."""
+    path = tmp_path / "ngoac.csv"
+    path.write_text(
+        HEADER
+        + '02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,"Trạm Hòa Thắng\n'
+        + "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,4,ok\n"
+        + '02761,202511,F1000_MEAL_DEMO_SESSIONS,default,5,màn hình 5" rộng\n'
+        + "02947,202511,F1000_MEAL_DEMO_SESSIONS,default,6,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    (bad,) = report["rejected"]
+    assert bad["row"] == 2 and bad["stage"] == "read" and "lines 3–4 were read as its text" in bad["reason"]
+    assert stored(server) == {(SESSIONS, "202511", org_unit_uid("02947"), DEFAULT): "6"}
+    _, rows = kept(report["rejected_file"])
+    assert "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,4,ok" in rows[0][5]  # nothing of them lost
+    again, _ = push(server, report["rejected_file"], "--partial")  # pushed as it is: refused again
+    assert again.exit_code == 1 and len(stored(server)) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -122,7 +123,12 @@ def test_cli_prints_url_and_credentials_once_and_stops_cleanly_on_ctrl_c(tmp_pat
     db = tmp_path / "cli.sqlite"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "dhis2_mch", "sandbox", "--port", "0", "--db", str(db), "--dhis2-version", "2.39"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # Ctrl-C at a terminal reaches a foreground process whose SIGINT is at its default; a suite started in the
+    # background (``pytest &``, nohup, some CI runners) hands its children SIGINT *ignored*, which Python keeps
+    # (it installs its KeyboardInterrupt handler only when SIGINT is not ignored), and the signal would do nothing
+    restore = functools.partial(signal.signal, signal.SIGINT, signal.SIG_DFL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=restore)  # fmt: skip
     try:
         lines: list[str] = []
         while not lines or not lines[-1].startswith("Ctrl-C stops it."):

@@ -64,6 +64,8 @@ class Catalogue:
     event_elements: dict[str, str] = field(default_factory=dict)
     #: UID -> how a person knows the object (code, or option codes for an option combo): for DHIS2's messages
     labels: dict[str, str] = field(default_factory=dict)
+    #: option_combos keyed by case-folded option codes (built on first use; ambiguous foldings left out)
+    folded: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)
 
     def data_element(self, code: str) -> DataElementInfo | None:
         return self.data_elements.get(code)
@@ -87,12 +89,23 @@ class Catalogue:
     def option_combo(self, de: DataElementInfo, text: str) -> str | None:
         """``default``, an empty cell, option codes joined by ``+`` (any order), or the option combo's UID."""
         text = text.strip()
-        if text in ("", "default"):
+        if text.casefold() in ("", "default"):
             return DEFAULT_COC if de.combo == DEFAULT_UIDS["categoryCombo"] else None
         found = self.option_combos.get((de.combo, frozenset(p.strip() for p in text.split("+"))))
         if found:
             return found
-        return text if text in self.combo_members.get(de.combo, ()) else None
+        if text in self.combo_members.get(de.combo, ()):
+            return text
+        # option codes in another case (``mch_ben_pregnant``, ``f``): the package's codes never differ by case alone
+        return self._folded().get((de.combo, frozenset(p.strip().casefold() for p in text.split("+"))))
+
+    def _folded(self) -> dict[tuple[str, frozenset[str]], str]:
+        if not self.folded:
+            seen: dict[tuple[str, frozenset[str]], set[str]] = {}
+            for (combo, codes), uid in self.option_combos.items():
+                seen.setdefault((combo, frozenset(c.casefold() for c in codes)), set()).add(uid)
+            self.folded.update({k: next(iter(v)) for k, v in seen.items() if len(v) == 1})
+        return self.folded
 
     def combo_choices(self, de: DataElementInfo) -> list[str]:
         return sorted("+".join(sorted(opts)) for combo, opts in self.option_combos if combo == de.combo)

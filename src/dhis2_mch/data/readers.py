@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dhis2_mch.data import excel
-from dhis2_mch.data.tidy import slipped_columns, tidy_cells
+from dhis2_mch.data.tidy import runaway_quotes, slipped_columns, tidy_cells
 from dhis2_mch.errors import InputError
 
 #: the long format: one row per value. Required columns first.
@@ -241,6 +241,8 @@ def _encoding(path: Path, head: bytes) -> str:
         return "utf-8-sig"
     if b"\x00" in head:
         raise InputError(f'{path}: a binary file or UTF-16 without its mark; save it from Excel as "CSV UTF-8".')
+    if head.isascii():  # codes and numbers only so far: judge by the first letters further on
+        head = _first_letters(path, len(head)) or head
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -254,6 +256,24 @@ def _encoding(path: Path, head: bytes) -> str:
             f'{path}: neither UTF-8 nor Windows-1258 text; save it from Excel as "CSV UTF-8 (Comma delimited)".'
         ) from None
     return "cp1258"
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _first_letters(path: Path, start: int) -> bytes | None:
+    """64 KiB from the first byte beyond ASCII after ``start`` (a Vietnamese comment on line 1,500 of a file
+    saved as Windows-1258), or None when the whole file is ASCII."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        offset = start
+        while block := fh.read(1 << 20):
+            if not block.isascii():
+                at = offset + _NON_ASCII.search(block).start()  # type: ignore[union-attr]
+                fh.seek(at)
+                return fh.read(1 << 16)
+            offset += len(block)
+    return None
 
 
 def _find_header(path: Path, text: str) -> tuple[int, str, list[str]]:
@@ -404,6 +424,12 @@ def _finish(table: Table, names: list[str]) -> Table:
     frame, raw, notes = _canonical(table.frame, str(table.path))
     table.raw = raw
     table.notes += notes
+    texts = [c for c in frame.columns if c in COLUMNS or c.startswith(CARRIED)]
+    width = len([n for n in names if n.strip().lower() not in MARKERS])  # a rows-to-push-again file's own width
+    for position, column, reason in runaway_quotes(frame, texts, table.separator, width):
+        cell = str(frame[column].iat[position])
+        name = column if column in COLUMNS else table.columns[int(column[len(CARRIED):])]
+        table.problems.append(ReadProblem(position, name, cell, reason))
     table.ignored_columns = [
         n for n in names if n and n.strip().lower() not in {c.lower() for c in COLUMNS} and n not in MARKERS
         and n not in raw.values()

@@ -77,12 +77,29 @@ def written_period(text: str) -> Period | None:
 
     from dhis2_mch.model.periods import parse_period
 
-    m = _MONTH.match(unicodedata.normalize("NFC", " ".join(text.split())))
+    clean = unicodedata.normalize("NFC", " ".join(text.split()))
+    m = _MONTH.match(clean)
     if m and 1 <= int(m[1]) <= 12:
         return parse_period(f"{m[2]}{int(m[1]):02d}")
+    if clean != clean.upper() and (upper := parse_period(clean.upper().replace("APRIL", "April"))):
+        return upper  # 2025s2, 2025q3: DHIS2's letters are capitals
+    if d := _DAY.match(_MIDNIGHT.sub("", clean)):
+        # a date cell exported to CSV as Vietnamese Windows writes it, day first (01/11/2025): a Daily period
+        # the preflight reads as its month when it is the month's first day. Month first (a US 11/1/2025) is
+        # not guessed: read day first it is 11 January, not a month's first day, and is refused.
+        day, month, year = int(d[1]), int(d[2]), int(d[3])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            try:
+                return parse_period(date(year, month, day).isoformat())
+            except ValueError:
+                return None
     if text.isdigit() and len(text) == 5 and int(text) in _SERIAL:
         return parse_period((date(1899, 12, 30) + timedelta(days=int(text))).isoformat())
     return None
+
+
+_DAY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_MIDNIGHT = re.compile(r"\s+0?0:00(:00)?$")
 
 
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,\s\u00a0\u202f]\d{3})+$")
@@ -104,3 +121,32 @@ def number_hint(text: str) -> str:
     if _DECIMAL.match(text):
         return " (a fraction: this data element counts whole numbers)"
     return ""
+
+
+def runaway_quotes(frame: pd.DataFrame, columns: list[str], sep: str, width: int) -> list[tuple[int, str, str]]:
+    """(position, column, reason) for each cell whose text runs over lines that look like rows of the file.
+
+    A quote that opens a field and is never closed where its writer meant (``"Trạm Hòa Thắng`` typed in a text
+    editor) makes a CSV reader take every following line, up to the next quote, as that field's text: the rows
+    in between vanish into one comment, and the row itself would be stored carrying them. A continuation line
+    with nearly a row's worth of separators is such a row; a note written over several lines is not."""
+    least = max(2, width - 2)
+    out = []
+    rows = frame["_row"].to_numpy() if "_row" in frame.columns else None
+    for c in columns:
+        cat = frame[c].cat
+        bad = [i for i, t in enumerate(cat.categories)
+               if "\n" in t and any(line.count(sep) >= least for line in t.splitlines()[1:])]  # fmt: skip
+        if not bad:
+            continue
+        for position in np.flatnonzero(np.isin(cat.codes.to_numpy(), bad)).tolist():
+            text = cat.categories[cat.codes[position]]
+            n = len(text.splitlines()) - 1
+            first = int(rows[position]) + 1 if rows is not None else None
+            where = f"lines {first}–{first + n - 1}" if first is not None and n > 1 else f"line {first}" if first \
+                else f"{n} lines"  # fmt: skip
+            out.append((position, c, (
+                f"a quote opened in this cell closes only {n} line(s) further on, so {where} were read as its text, "
+                "and they look like rows: remove the stray quote (or close it where the text ends) and push again"
+            )))  # fmt: skip
+    return out
