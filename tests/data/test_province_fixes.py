@@ -337,3 +337,11 @@ def test_a_stray_quote_that_runs_over_rows_is_refused_and_loses_none_of_them(ser
     assert "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,4,ok" in rows[0][5]  # nothing of them lost
     again, _ = push(server, report["rejected_file"], "--partial")  # pushed as it is: refused again
     assert again.exit_code == 1 and len(stored(server)) == 1
+
+
+def test_a_dash_a_word_processor_typed_is_a_hyphen_in_codes_and_periods(server, tmp_path):
+    path = tmp_path / "gach.csv"
+    path.write_text(HEADER + "02809,2025\u201311,F1000_U2_WEIGHED,F+P0M\u2013\u2013P6M,3,\n", encoding="utf-8")
+    result, _ = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert list(stored(server).values()) == ["3"]

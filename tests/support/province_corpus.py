@@ -162,10 +162,20 @@ class Rows:
             "vn_date": f"01/{mo:02d}/{y}",
             "us_date": f"{mo}/1/{y}",  # month first: the writer meant the month, read day first it is not
             "vn_date_time": f"1/{mo}/{y} 00:00",
+            "en_dash": f"{y}\u2013{mo:02d}",
         }[style]
         cells = m.cells()
         cells[1] = written
         return Row(cells, m, m, f"period {style}")
+
+    def pre_reform_unit(self) -> Row:
+        """Old Lào Cai's six-monthly figures of 2024, on its pre-reform unit: never questioned."""
+        m = Meaning("F1000_MODELS_OPERATING", "2024S1", "PRE2025-P10", self.rng.choice(["MCH_GUIDE_OLD",
+                    "MCH_GUIDE_QD2869"]), str(self.rng.choice([24, 30])), "")  # fmt: skip
+        if m.key in self.used:
+            return self.good()
+        self.used.add(m.key)
+        return Row(m.cells(), m, m, "pre-reform unit")
 
     def six_monthly_lower(self) -> Row:
         m = self.meaning(six_monthly=True)
@@ -315,7 +325,7 @@ class Rows:
 
 
 _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-_NARROW = str.maketrans("０１２３４５６７８９", "0123456789")
+_NARROW = str.maketrans("０１２３４５６７８９\u2013", "0123456789-")
 
 
 # ------------------------------------------------------------------------------------------ writers
@@ -499,7 +509,8 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
             *r.duplicates(False, other_period_style=True), *r.duplicates(False, other_period_style="T"),
             *r.duplicates(True, other_period_style="T"), r.period_as("T"), r.period_as("month_name"),
             r.period_as("slash"), r.period_as("thang"), r.period_as("vn_date"), r.period_as("us_date"),
-            r.period_as("vn_date_time"), r.six_monthly_lower(), r.good()]  # fmt: skip
+            r.period_as("vn_date_time"), r.six_monthly_lower(), r.period_as("en_dash"), r.pre_reform_unit(),
+            r.good()]  # fmt: skip
     add("periods_and_twins.csv", rows, write_csv, extra=True)
     # 6. invisible and wide characters around codes and values
     rows = [r.ou_as("zero_width"), r.ou_as("bom_inside"), r.ou_as("full_width"), r.ou_as("spaces"),

@@ -5,7 +5,8 @@
   file pasted into another. ``str.strip`` removes spaces and NBSP but not these, and a code that carries one
   looks right and is "not found".
 - Full-width forms of ASCII (U+FF01–FF5E) and the ideographic space, which East Asian input methods type:
-  ``０２８０９`` is ``02809``. Only in the code, period and value columns: a comment keeps what was written.
+  ``０２８０９`` is ``02809``; dashes and the minus sign a word processor put for a hyphen (``2025–11``).
+  Only in the code, period and value columns: a comment keeps what was written.
 - A period as report forms write a month (``T6/2024``, ``Tháng 6/2024``, ``06/2024``) or a date cell that lost
   its format (Excel's serial ``45444``): read as the period it names, so ``202406`` and ``T6/2024`` in one file
   are one data value (two values for it are both refused, not the second silently overwriting the first
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from dhis2_mch.model.periods import Period
 
 _EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
-_WIDE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WIDE = ({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+         | dict.fromkeys((*range(0x2010, 0x2016), 0x2212), ord("-")))  # dashes and minus a word processor typed
 #: how close a header must be to a missing column's name to be taken for it (``commune`` is not ``comment``: 0.71)
 SLIP = 0.8
 
