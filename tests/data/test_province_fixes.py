@@ -314,3 +314,26 @@ def _option_combo(element, codes):
 
     catalogue = Uids().catalogue
     return catalogue.option_combo(catalogue.data_element(element), codes)
+
+
+def test_a_stray_quote_that_runs_over_rows_is_refused_and_loses_none_of_them(server, tmp_path):
+    """``"Trạm Hòa Thắng`` typed without its closing quote: every line up to the next quote became that comment's
+    text. The rows in between vanished, and the row itself was stored carrying them as its comment."""
+    path = tmp_path / "ngoac.csv"
+    path.write_text(
+        HEADER
+        + '02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,"Trạm Hòa Thắng\n'
+        + "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,4,ok\n"
+        + '02761,202511,F1000_MEAL_DEMO_SESSIONS,default,5,màn hình 5" rộng\n'
+        + "02947,202511,F1000_MEAL_DEMO_SESSIONS,default,6,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    (bad,) = report["rejected"]
+    assert bad["row"] == 2 and bad["stage"] == "read" and "lines 3–4 were read as its text" in bad["reason"]
+    assert stored(server) == {(SESSIONS, "202511", org_unit_uid("02947"), DEFAULT): "6"}
+    _, rows = kept(report["rejected_file"])
+    assert "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,4,ok" in rows[0][5]  # nothing of them lost
+    again, _ = push(server, report["rejected_file"], "--partial")  # pushed as it is: refused again
+    assert again.exit_code == 1 and len(stored(server)) == 1

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dhis2_mch.data import excel
-from dhis2_mch.data.tidy import slipped_columns, tidy_cells
+from dhis2_mch.data.tidy import runaway_quotes, slipped_columns, tidy_cells
 from dhis2_mch.errors import InputError
 
 #: the long format: one row per value. Required columns first.
@@ -424,6 +424,12 @@ def _finish(table: Table, names: list[str]) -> Table:
     frame, raw, notes = _canonical(table.frame, str(table.path))
     table.raw = raw
     table.notes += notes
+    texts = [c for c in frame.columns if c in COLUMNS or c.startswith(CARRIED)]
+    width = len([n for n in names if n.strip().lower() not in MARKERS])  # a rows-to-push-again file's own width
+    for position, column, reason in runaway_quotes(frame, texts, table.separator, width):
+        cell = str(frame[column].iat[position])
+        name = column if column in COLUMNS else table.columns[int(column[len(CARRIED):])]
+        table.problems.append(ReadProblem(position, name, cell, reason))
     table.ignored_columns = [
         n for n in names if n and n.strip().lower() not in {c.lower() for c in COLUMNS} and n not in MARKERS
         and n not in raw.values()

@@ -121,3 +121,32 @@ def number_hint(text: str) -> str:
     if _DECIMAL.match(text):
         return " (a fraction: this data element counts whole numbers)"
     return ""
+
+
+def runaway_quotes(frame: pd.DataFrame, columns: list[str], sep: str, width: int) -> list[tuple[int, str, str]]:
+    """(position, column, reason) for each cell whose text runs over lines that look like rows of the file.
+
+    A quote that opens a field and is never closed where its writer meant (``"Trạm Hòa Thắng`` typed in a text
+    editor) makes a CSV reader take every following line, up to the next quote, as that field's text: the rows
+    in between vanish into one comment, and the row itself would be stored carrying them. A continuation line
+    with nearly a row's worth of separators is such a row; a note written over several lines is not."""
+    least = max(2, width - 2)
+    out = []
+    rows = frame["_row"].to_numpy() if "_row" in frame.columns else None
+    for c in columns:
+        cat = frame[c].cat
+        bad = [i for i, t in enumerate(cat.categories)
+               if "\n" in t and any(line.count(sep) >= least for line in t.splitlines()[1:])]  # fmt: skip
+        if not bad:
+            continue
+        for position in np.flatnonzero(np.isin(cat.codes.to_numpy(), bad)).tolist():
+            text = cat.categories[cat.codes[position]]
+            n = len(text.splitlines()) - 1
+            first = int(rows[position]) + 1 if rows is not None else None
+            where = f"lines {first}–{first + n - 1}" if first is not None and n > 1 else f"line {first}" if first \
+                else f"{n} lines"  # fmt: skip
+            out.append((position, c, (
+                f"a quote opened in this cell closes only {n} line(s) further on, so {where} were read as its text, "
+                "and they look like rows: remove the stray quote (or close it where the text ends) and push again"
+            )))  # fmt: skip
+    return out
