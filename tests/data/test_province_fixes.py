@@ -345,3 +345,17 @@ def test_a_dash_a_word_processor_typed_is_a_hyphen_in_codes_and_periods(server, 
     result, _ = push(server, path)
     assert result.exit_code == 0, result.output
     assert list(stored(server).values()) == ["3"]
+
+
+def test_a_workbook_of_nothing_but_uncalculated_formulas_names_them(server, tmp_path):
+    """Every cell a formula a program wrote and Excel never calculated: the rows read as empty and the file
+    was refused as having no rows; they are rows whose formulas have no saved result."""
+    path = tmp_path / "cong_thuc.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["orgUnit", "period", "dataElement", "value"])
+    book.active.append(["=Nguon!A2", "=Nguon!B2", "=Nguon!C2", "=Nguon!D2"])
+    book.save(path)
+    result, report = push(server, path)
+    assert result.exit_code == 1 and server.data_values() == []
+    assert {r["column"] for r in report["rejected"]} == {"orgUnit", "period", "dataElement", "value"}
+    assert all("never saved" in r["reason"] for r in report["rejected"])
