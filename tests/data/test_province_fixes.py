@@ -359,3 +359,25 @@ def test_a_workbook_of_nothing_but_uncalculated_formulas_names_them(server, tmp_
     assert result.exit_code == 1 and server.data_values() == []
     assert {r["column"] for r in report["rejected"]} == {"orgUnit", "period", "dataElement", "value"}
     assert all("never saved" in r["reason"] for r in report["rejected"])
+
+
+def test_a_mac_file_joined_to_a_windows_file_reads_every_line(server, tmp_path):
+    """Mixed line ends: a bare CR inside a CRLF file made the quote check read a line holding a line break, and
+    the push ended with an internal error."""
+    path = tmp_path / "ghep.csv"
+    path.write_bytes(b"orgUnit,period,dataElement,categoryOptionCombo,value,comment\r\n"
+                     b'02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,"a, b"\r'
+                     b"02683,202511,F1000_MEAL_DEMO_SESSIONS,default,4,\r\n"
+                     b"02761,202511,F1000_MEAL_DEMO_SESSIONS,default,1,541,\r\n")  # fmt: skip
+    result, report = push(server, path, "--partial")
+    assert "internal error" not in result.stderr
+    assert [(r["row"], r["stage"]) for r in report["rejected"]] == [(4, "read")]
+    assert len(stored(server)) == 2
+
+
+def test_a_short_windows_1258_file_whose_only_letter_ends_it_is_not_taken_for_utf8(server, tmp_path):
+    path = tmp_path / "ngan.csv"
+    path.write_bytes((HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,Bát\n").encode("cp1258")[:-1])
+    result, _ = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert [v["comment"] for v in server.data_values()] == ["Bát"]

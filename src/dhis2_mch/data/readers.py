@@ -169,6 +169,8 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
                 rest = data
                 continue
             chunk, rest = data[:cut], data[cut:]
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):  # a bare CR ends a line too
+                return _scan_slow(path, encoding, sep, header_line, width)  # (a Mac's file joined to a PC's)
             a = np.frombuffer(chunk, dtype=np.uint8)
             ends = np.flatnonzero(a == 10)
             if not len(ends) or ends[-1] != len(a) - 1:
@@ -247,8 +249,8 @@ def _encoding(path: Path, head: bytes) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:  # a character cut by the 64 KiB window: UTF-8 after all
-            return "utf-8"
+        if exc.start >= len(head) - 3 and len(head) == 1 << 16:  # a character cut by the 64 KiB window
+            return "utf-8"  # (not at the end of a shorter file: a Windows-1258 letter there is no cut character)
     try:
         head.decode("cp1258")
     except UnicodeDecodeError:
