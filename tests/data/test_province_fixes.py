@@ -381,3 +381,12 @@ def test_a_short_windows_1258_file_whose_only_letter_ends_it_is_not_taken_for_ut
     result, _ = push(server, path)
     assert result.exit_code == 0, result.output
     assert [v["comment"] for v in server.data_values()] == ["Bát"]
+
+
+def test_a_comment_column_headed_ghi_chu_is_the_comment(server, tmp_path):
+    path = tmp_path / "ghi_chu.csv"
+    path.write_text("orgUnit,period,dataElement,value,Ghi chú\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,đã kiểm tra\n",
+                    encoding="utf-8")  # fmt: skip
+    result, report = push(server, path)
+    assert result.exit_code == 0 and "read the column `Ghi chú` as comment" in report["notes"]
+    assert [v["comment"] for v in server.data_values()] == ["đã kiểm tra"]

@@ -11,8 +11,9 @@
   its format (Excel's serial ``45444``): read as the period it names, so ``202406`` and ``T6/2024`` in one file
   are one data value (two values for it are both refused, not the second silently overwriting the first
   once corrected).
-- A header with a slip in the name of a column the file lacks (``coment``, ``categoryOptionCombos``) names
-  that column: left out, its cells would be dropped from every value while the values are stored.
+- A header with a slip in the name of a column the file lacks (``coment``, ``categoryOptionCombos``), or the
+  Vietnamese a report form heads the comment with (``Ghi chú``), names that column: left out, its cells would
+  be dropped from every value while the values are stored.
 """
 
 from __future__ import annotations
@@ -55,14 +56,18 @@ def slipped_columns(names: list[str], missing: list[str], known: set[str]) -> di
     for wanted in missing:
         key = _key(wanted)
         close = [n for n in names if _key(n) and n.strip().lower() not in known and n not in out.values()
-                 and SequenceMatcher(None, _key(n), key).ratio() >= SLIP]  # fmt: skip
+                 and (SequenceMatcher(None, _key(n), key).ratio() >= SLIP or _key(n) in SAID.get(wanted, ()))]
         if len(close) == 1:
             out[wanted] = close[0]
     return out
 
 
+#: the Vietnamese a report form heads an optional column with (``Ghi chú``: a note, the comment)
+SAID = {"comment": frozenset({"ghichú", "ghichu", "ghichú/comment", "chúthích"})}
+
+
 def _key(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name).lower()
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFC", name)).lower()
 
 
 # a month as Vietnamese report forms write it: T6/2024, Tháng 6/2024, tháng 6 năm 2024, 06/2024, 6-2024, 6.2024
