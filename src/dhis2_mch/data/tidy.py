@@ -11,6 +11,9 @@
   its format (Excel's serial ``45444``): read as the period it names, so ``202406`` and ``T6/2024`` in one file
   are one data value (two values for it are both refused, not the second silently overwriting the first
   once corrected).
+- Rows with no period, data element or number (a signature block under the table, "Người lập biểu",
+  "Ngày ... tháng ...") and the header written again are not data: named in a note, never sent, never
+  holding the file back (``not_data``).
 - A header with a slip in the name of a column the file lacks (``coment``, ``categoryOptionCombos``), or the
   Vietnamese a report form heads the comment with (``Ghi chú``), names that column: left out, its cells would
   be dropped from every value while the values are stored.
@@ -157,3 +160,33 @@ def runaway_quotes(frame: pd.DataFrame, columns: list[str], sep: str, width: int
                 "and they look like rows: remove the stray quote (or close it where the text ends) and push again"
             )))  # fmt: skip
     return out
+
+
+def not_data(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: no period, no data element and no number in the value column (a signature's "Giám đốc" may
+    stand there; a number without its period and data element is a mistake to report, not a note), or the
+    header's own names in its key columns (two exports pasted one under the other)."""
+    out = np.ones(len(frame), dtype=bool)
+    header = np.ones(len(frame), dtype=bool)
+    for c in ("period", "dataElement", "value"):
+        cat = frame[c].cat
+        codes = cat.codes.to_numpy()
+        texts = list(cat.categories)
+        spare = [t == "" or (c == "value" and not _NUMBERISH.match(t)) for t in texts]
+        out &= np.asarray([*spare, True], dtype=bool)[codes]
+        header &= np.asarray([t.strip().lower() == c.lower() for t in texts] + [False], dtype=bool)[codes]
+    return out | header
+
+
+_NUMBERISH = re.compile(r"^[\d\s.,+\-]*\d[\d\s.,+\-]*$")
+
+
+def spare_note(lines: list[int], sheets: list[str] | None) -> str:
+    """The note naming the rows ``not_data`` set aside, by sheet."""
+    by_sheet: dict[str, list[int]] = {}
+    for sheet, line in zip(sheets or [""] * len(lines), lines, strict=True):
+        by_sheet.setdefault(sheet, []).append(line)
+    shown = "; ".join((f"sheet {sh!r} " if sh else "") + "lines " + ", ".join(map(str, ns[:10]))
+                      + (f" and {len(ns) - 10} more" if len(ns) > 10 else "") for sh, ns in by_sheet.items())
+    return (f"{len(lines)} row(s) hold no period, data element or value, or repeat the header (a signature or a "
+            f"note under the table?), not read: {shown}")  # fmt: skip
