@@ -390,3 +390,12 @@ def test_a_comment_column_headed_ghi_chu_is_the_comment(server, tmp_path):
     result, report = push(server, path)
     assert result.exit_code == 0 and "read the column `Ghi chú` as comment" in report["notes"]
     assert [v["comment"] for v in server.data_values()] == ["đã kiểm tra"]
+
+
+def test_the_advice_to_correct_the_file_warns_of_excel_eating_leading_zeros(server, tmp_path):
+    from push_helpers import push_text
+
+    path = tmp_path / "sai.csv"
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,x,\n", encoding="utf-8")
+    output = push_text(server, path).output
+    assert "correct the rows that have a reason" in output and "a double-click turns 02809 into 2809" in output
