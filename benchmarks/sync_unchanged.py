@@ -1,16 +1,20 @@
 """A sync run over a million ledgered, unchanged values: how long, and that no data is POSTed.
 
-    .venv/bin/python benchmarks/sync_unchanged.py [--months 5435] [--runs 3]
+    .venv/bin/python benchmarks/sync_unchanged.py [--values 1000000] [--runs 3]
 
-Setup (not timed): a sandbox (loopback HTTP, SQLite file) with the package deployed, and one CSV in the
-First 1000 days monthly layout (4 Lào Cai communes by name × 46 value columns × ``--months`` months,
-so 5,435 months give 1,000,040 values), pushed once by a first ``sync run``. Timed: further runs
-(median of ``--runs``):
+Setup (not timed): a sandbox (loopback HTTP, SQLite file) with the package deployed, as many synthetic
+communes under Lào Cai (province 15) as the values need (codes 10000, 10001, ..., open since 1 July
+2025, the First 1000 days monthly data set assigned to them, as a real deployment assigns it), and one
+CSV in the First 1000 days monthly layout naming each commune by its code (``orgUnit: {by: code}``),
+for the six months after the 1 July 2025 reform, July-December 2025 (the sync's ``today`` is
+1 January 2026: the data set has no open future periods, which in DHIS2 locks the current month too,
+DataSet.getLatestOpenFuturePeriod): 46 value columns x 6 months x 3,624 communes = 1,000,224 values,
+pushed once by a first ``sync run``. Timed: further runs (median of ``--runs``):
 
 - *unchanged files*: the files' SHA-256 match the ledger, nothing is read;
-- *--reread*: every file is read, keys resolved and hashed column-wise, and diffed against the
-  ledger's million hashes (the case of a workbook re-saved without changes, or a changed file
-  among unchanged values).
+- *--reread*: every file is read, keys resolved (the codes looked up on the server) and hashed
+  column-wise, and diffed against the ledger's million hashes (the case of a workbook re-saved without
+  changes, or a changed file among unchanged values).
 
 Each timed run must exit 0 and the sandbox must see no POST /api/dataValueSets.
 """
@@ -35,34 +39,59 @@ from dhis2_mch.sync.config import SyncConfig
 from dhis2_mch.sync.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMUNES = ("Si Ma Cai", "Bát Xát", "Mường Khương", "Bảo Yên")
+PERIODS = tuple(f"2025{m:02d}" for m in range(7, 13))  # after the reform of 1 July 2025
+TODAY = date(2026, 1, 1)  # December 2025 is the latest open period (no open future periods)
+PROVINCE = "15"  # Lào Cai
+CODE_COLUMN = "Mã xã"
 
 
-def write_csv(folder: Path, months: int) -> tuple[Path, int]:
+def commune_codes(n: int) -> list[str]:
+    return [f"{10000 + i:05d}" for i in range(n)]
+
+
+def add_communes(sb: Sandbox, codes: list[str]) -> None:
+    """Communes under Lào Cai in the sandbox's store, open since the reform, with the data set assigned."""
+    from dhis2_mch.model.uid import derive_uid
+    from dhis2_mch.sandbox.seed import org_unit_uid
+
+    province = sb.store.get("organisationUnits", org_unit_uid(PROVINCE))
+    assert province is not None
+    units = []
+    for code in codes:
+        uid = derive_uid("organisationUnit", f"bench-{code}")
+        units.append(("organisationUnits", {
+            "id": uid, "code": code, "name": f"Xã {code}", "shortName": f"Xã {code}", "level": 3,
+            "path": f"{province['path']}/{uid}", "parent": {"id": province["id"]},
+            "openingDate": "2025-07-01T00:00:00.000", "created": "2025-07-01T00:00:00.000",
+            "lastUpdated": "2025-07-01T00:00:00.000",
+        }))  # fmt: skip
+    data_set = next(ds for ds in sb.store.objects("dataSets").values() if ds.get("code") == "F1000_MONTHLY")
+    refs = [*(data_set.get("organisationUnits") or []), *({"id": u["id"]} for _, u in units)]
+    with sb.store.transaction():
+        sb.store.save([*units, ("dataSets", {**data_set, "organisationUnits": refs})])
+
+
+def write_csv(folder: Path, codes: list[str]) -> tuple[Path, int]:
     spec = yaml.safe_load((ROOT / "config/mappings/f1000_monthly.yaml").read_text(encoding="utf-8"))
-    spec.update(sheet=0, headerRow=1, period={"column": "Tháng", "format": "YYYYMM"})
+    spec.update(sheet=0, headerRow=1, period={"column": "Tháng", "format": "YYYYMM"},
+                orgUnit={"column": CODE_COLUMN, "by": "code"})  # fmt: skip
     mapping = folder / "f1000_csv.yaml"
     mapping.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     columns = [v["column"] for v in spec["values"]]
     path = folder / "inbox" / "f1000.csv"
     path.parent.mkdir(parents=True)
-    year, month = 2025, 9
-    periods = []
-    for _ in range(months):
-        periods.append(f"{year}{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["Tên xã", "Tháng", *columns, "Ghi chú"])
-        for i, pe in enumerate(periods):
-            for j, unit in enumerate(COMMUNES):
-                w.writerow([unit, pe, *(str((i * 7 + j * 3 + k) % 50 + 1) for k in range(len(columns))), ""])
-    return mapping, months * len(COMMUNES) * len(columns)
+        w.writerow([CODE_COLUMN, "Tháng", *columns, "Ghi chú"])
+        for i, pe in enumerate(PERIODS):
+            for j, code in enumerate(codes):
+                w.writerow([code, pe, *(str((i * 7 + j * 3 + k) % 50 + 1) for k in range(len(columns))), ""])
+    return mapping, len(PERIODS) * len(codes) * len(columns)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--months", type=int, default=5435)
+    ap.add_argument("--values", type=int, default=1_000_000, help="at least this many (whole communes)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workdir", type=Path, help="keep the sandbox, ledger and CSV here, and reuse them next time")
     args = ap.parse_args()
@@ -90,7 +119,9 @@ def main() -> None:
                 deployed = CliRunner(env=env).invoke(cli, ["deploy", "--url", sb.url, "--metadata",
                                                            str(ROOT / "metadata")])  # fmt: skip
                 assert deployed.exit_code == 0, deployed.output
-                mapping, n = write_csv(folder, args.months)
+                codes = commune_codes(-(-args.values // (46 * len(PERIODS))))
+                add_communes(sb, codes)
+                mapping, n = write_csv(folder, codes)
             else:
                 mapping = folder / "f1000_csv.yaml"
                 n = (len((folder / "inbox/f1000.csv").read_text(encoding="utf-8").splitlines()) - 1) * 46
@@ -103,14 +134,15 @@ def main() -> None:
             def connect(_name: str | None) -> Connection:
                 return Connection(sb.url, username=sb.username, password=sb.password, retry=RetryPolicy(attempts=2))
 
-            today = date(2025, 12, 1)
+            today = TODAY
             if not reuse:
                 started = time.perf_counter()
                 first = run(config, connect, today=today)
                 setup = time.perf_counter() - started
-                assert first.exit_code == 0, first.as_text()
-                print(f"setup: first run sent and confirmed {first.total('confirmed'):,} values "
-                      f"({n:,} in the file) in {setup:.1f} s, {len(posts)} POSTs")  # fmt: skip
+                assert first.exit_code == 0 and first.total("confirmed") == n, first.as_text()
+                print(f"setup: first run sent and confirmed {first.total('confirmed'):,} values ({n:,} in the "
+                      f"file, {n // 46 // len(PERIODS):,} communes x {len(PERIODS)} months) in {setup:.1f} s, "
+                      f"{len(posts)} POSTs")  # fmt: skip
             for label, reread in (("unchanged files", False), ("--reread (column-wise diff)", True)):
                 times = []
                 for _ in range(args.runs):

@@ -1,8 +1,8 @@
 """Push many generated messy province files through the CLI to a sandbox and check every row's fate.
 
-    .venv/bin/python scripts/province_corpus.py --seeds 20            # seeds 0..19: 15 files each, pushed
-                                                                      # default, --partial and --dry-run, advice
-                                                                      # followed
+    .venv/bin/python scripts/province_corpus.py --seeds 20            # seeds 0..19: 17 files each, pushed
+                                                                      # default, --partial and --dry-run (advice
+                                                                      # followed), and as a restricted user
     .venv/bin/python scripts/province_corpus.py --seeds 5 --keep out/ # keep the files to look at them
 
 The files and the checks are ``tests/support/province_corpus.py`` (the test suite runs one seed of them);
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=10, help="how many seeds (files per seed: 15)")
+    parser.add_argument("--seeds", type=int, default=10, help="how many seeds (files per seed: 17)")
     parser.add_argument("--first", type=int, default=0, help="first seed")
     parser.add_argument("--keep", type=Path, help="write the files and the servers' databases here")
     args = parser.parse_args()
@@ -33,7 +33,7 @@ def main() -> int:
 
     from dhis2_mch.cli import cli
     from dhis2_mch.sandbox import Sandbox
-    from support.province_corpus import Uids, run_case, run_dry, write_corpus
+    from support.province_corpus import Uids, run_case, run_dry, run_restricted, write_corpus
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="province-corpus-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -59,10 +59,12 @@ def main() -> int:
         cases = write_corpus(root / f"seed-{seed}", seed)
         for case in cases:
             files += 1
-            for flow in ("default", "partial", "dry-run"):
+            for flow in ("default", "partial", "dry-run", "restricted"):
                 work = root / f"work-{seed}" / case.name.replace("/", "_")
-                outcome = (run_dry(case, start, uids, work) if flow == "dry-run" else
-                           run_case(case, start, uids, work, partial=flow == "partial"))  # fmt: skip
+                if flow in ("default", "partial"):
+                    outcome = run_case(case, start, uids, work, partial=flow == "partial")
+                else:
+                    outcome = (run_dry if flow == "dry-run" else run_restricted)(case, start, uids, work)
                 pushes += outcome.pushes
                 for server in started:
                     server.stop()
@@ -73,7 +75,7 @@ def main() -> int:
                     for failure in outcome.failures:
                         print(f"    {failure[:500]}")
     took = time.perf_counter() - began
-    print(f"{files} files x 3 flows, {pushes} pushes, {broken} file-flows broke the promise ({took:.0f} s)")
+    print(f"{files} files x 4 flows, {pushes} pushes, {broken} file-flows broke the promise ({took:.0f} s)")
     if args.keep is None:
         shutil.rmtree(root, ignore_errors=True)
     return 1 if broken else 0

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from support.province_corpus import FILES, Uids, run_case, run_dry, write_corpus
+from support.province_corpus import FILES, Uids, run_case, run_dry, run_restricted, write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +71,20 @@ def test_two_inputs_with_one_name_in_different_folders_keep_separate_files(corpu
 
 def _text(cell):
     return str(cell)
+
+
+@pytest.mark.parametrize("name", ["periods_and_twins.csv", "bao_cao_1000_ngay.xlsx"])
+def test_conflicts_from_dhis2_land_on_the_rows_they_name(corpus, uids, name, sandbox_factory, deployed_db, tmp_path,
+                                                         monkeypatch):  # fmt: skip
+    """As the Hòa Thắng data-entry user, DHIS2 refuses every value of another commune (E7617): each refusal must
+    land on the row it names, among twins, several sheets and rows the preflight refused."""
+    case = next(c for c in corpus if c.name == name)
+    monkeypatch.chdir(tmp_path)
+
+    def start():
+        db = tmp_path / "server.sqlite"
+        shutil.copy(deployed_db, db)
+        return sandbox_factory("2.40", db=db)
+
+    outcome = run_restricted(case, start, uids, tmp_path)
+    assert outcome.failures == [], f"{case.name} [restricted]:\n" + "\n".join(outcome.failures)

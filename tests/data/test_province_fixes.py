@@ -337,3 +337,65 @@ def test_a_stray_quote_that_runs_over_rows_is_refused_and_loses_none_of_them(ser
     assert "02683,202511,F1000_MEAL_DEMO_SESSIONS,default,4,ok" in rows[0][5]  # nothing of them lost
     again, _ = push(server, report["rejected_file"], "--partial")  # pushed as it is: refused again
     assert again.exit_code == 1 and len(stored(server)) == 1
+
+
+def test_a_dash_a_word_processor_typed_is_a_hyphen_in_codes_and_periods(server, tmp_path):
+    path = tmp_path / "gach.csv"
+    path.write_text(HEADER + "02809,2025\u201311,F1000_U2_WEIGHED,F+P0M\u2013\u2013P6M,3,\n", encoding="utf-8")
+    result, _ = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert list(stored(server).values()) == ["3"]
+
+
+def test_a_workbook_of_nothing_but_uncalculated_formulas_names_them(server, tmp_path):
+    """Every cell a formula a program wrote and Excel never calculated: the rows read as empty and the file
+    was refused as having no rows; they are rows whose formulas have no saved result."""
+    path = tmp_path / "cong_thuc.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["orgUnit", "period", "dataElement", "value"])
+    book.active.append(["=Nguon!A2", "=Nguon!B2", "=Nguon!C2", "=Nguon!D2"])
+    book.save(path)
+    result, report = push(server, path)
+    assert result.exit_code == 1 and server.data_values() == []
+    assert {r["column"] for r in report["rejected"]} == {"orgUnit", "period", "dataElement", "value"}
+    assert all("never saved" in r["reason"] for r in report["rejected"])
+
+
+def test_a_mac_file_joined_to_a_windows_file_reads_every_line(server, tmp_path):
+    """Mixed line ends: a bare CR inside a CRLF file made the quote check read a line holding a line break, and
+    the push ended with an internal error."""
+    path = tmp_path / "ghep.csv"
+    path.write_bytes(b"orgUnit,period,dataElement,categoryOptionCombo,value,comment\r\n"
+                     b'02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,"a, b"\r'
+                     b"02683,202511,F1000_MEAL_DEMO_SESSIONS,default,4,\r\n"
+                     b"02761,202511,F1000_MEAL_DEMO_SESSIONS,default,1,541,\r\n")  # fmt: skip
+    result, report = push(server, path, "--partial")
+    assert "internal error" not in result.stderr
+    assert [(r["row"], r["stage"]) for r in report["rejected"]] == [(4, "read")]
+    assert len(stored(server)) == 2
+
+
+def test_a_short_windows_1258_file_whose_only_letter_ends_it_is_not_taken_for_utf8(server, tmp_path):
+    path = tmp_path / "ngan.csv"
+    path.write_bytes((HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,3,Bát\n").encode("cp1258")[:-1])
+    result, _ = push(server, path)
+    assert result.exit_code == 0, result.output
+    assert [v["comment"] for v in server.data_values()] == ["Bát"]
+
+
+def test_a_comment_column_headed_ghi_chu_is_the_comment(server, tmp_path):
+    path = tmp_path / "ghi_chu.csv"
+    path.write_text("orgUnit,period,dataElement,value,Ghi chú\n02809,202511,F1000_MEAL_DEMO_SESSIONS,3,đã kiểm tra\n",
+                    encoding="utf-8")  # fmt: skip
+    result, report = push(server, path)
+    assert result.exit_code == 0 and "read the column `Ghi chú` as comment" in report["notes"]
+    assert [v["comment"] for v in server.data_values()] == ["đã kiểm tra"]
+
+
+def test_the_advice_to_correct_the_file_warns_of_excel_eating_leading_zeros(server, tmp_path):
+    from push_helpers import push_text
+
+    path = tmp_path / "sai.csv"
+    path.write_text(HEADER + "02809,202511,F1000_MEAL_DEMO_SESSIONS,default,x,\n", encoding="utf-8")
+    output = push_text(server, path).output
+    assert "correct the rows that have a reason" in output and "a double-click turns 02809 into 2809" in output

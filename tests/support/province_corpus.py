@@ -162,10 +162,20 @@ class Rows:
             "vn_date": f"01/{mo:02d}/{y}",
             "us_date": f"{mo}/1/{y}",  # month first: the writer meant the month, read day first it is not
             "vn_date_time": f"1/{mo}/{y} 00:00",
+            "en_dash": f"{y}\u2013{mo:02d}",
         }[style]
         cells = m.cells()
         cells[1] = written
         return Row(cells, m, m, f"period {style}")
+
+    def pre_reform_unit(self) -> Row:
+        """Old Lào Cai's six-monthly figures of 2024, on its pre-reform unit: never questioned."""
+        m = Meaning("F1000_MODELS_OPERATING", "2024S1", "PRE2025-P10", self.rng.choice(["MCH_GUIDE_OLD",
+                    "MCH_GUIDE_QD2869"]), str(self.rng.choice([24, 30])), "")  # fmt: skip
+        if m.key in self.used:
+            return self.good()
+        self.used.add(m.key)
+        return Row(m.cells(), m, m, "pre-reform unit")
 
     def six_monthly_lower(self) -> Row:
         m = self.meaning(six_monthly=True)
@@ -315,7 +325,7 @@ class Rows:
 
 
 _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-_NARROW = str.maketrans("０１２３４５６７８９", "0123456789")
+_NARROW = str.maketrans("０１２３４５６７８９\u2013", "0123456789-")
 
 
 # ------------------------------------------------------------------------------------------ writers
@@ -499,7 +509,8 @@ def write_corpus(folder: Path, seed: int = 0, today: date | None = None) -> list
             *r.duplicates(False, other_period_style=True), *r.duplicates(False, other_period_style="T"),
             *r.duplicates(True, other_period_style="T"), r.period_as("T"), r.period_as("month_name"),
             r.period_as("slash"), r.period_as("thang"), r.period_as("vn_date"), r.period_as("us_date"),
-            r.period_as("vn_date_time"), r.six_monthly_lower(), r.good()]  # fmt: skip
+            r.period_as("vn_date_time"), r.six_monthly_lower(), r.period_as("en_dash"), r.pre_reform_unit(),
+            r.good()]  # fmt: skip
     add("periods_and_twins.csv", rows, write_csv, extra=True)
     # 6. invisible and wide characters around codes and values
     rows = [r.ou_as("zero_width"), r.ou_as("bom_inside"), r.ou_as("full_width"), r.ou_as("spaces"),
@@ -608,12 +619,12 @@ class Pushed:
     kept_cells: list[list[str]] = field(default_factory=list)  # the same rows as lists (a header may repeat)
 
 
-def run_cli(sandbox, path: Path, rejected_dir: Path, *args: str) -> Pushed:
+def run_cli(sandbox, path: Path, rejected_dir: Path, *args: str, user: str | None = None) -> Pushed:
     from click.testing import CliRunner
 
     from dhis2_mch.cli import cli
 
-    env = {"DHIS2_USERNAME": sandbox.username, "DHIS2_PASSWORD": sandbox.password, "DHIS2_TOKEN": None,
+    env = {"DHIS2_USERNAME": user or sandbox.username, "DHIS2_PASSWORD": sandbox.password, "DHIS2_TOKEN": None,
            "DHIS2_URL": None, "DHIS2_MCH_CONFIG": None, "DHIS2_MCH_DEBUG": None}  # fmt: skip
     result = CliRunner(env=env).invoke(
         cli, ["push", str(path), "--url", sandbox.url, "--format", "json", "--rejected-dir", str(rejected_dir), *args]
@@ -751,9 +762,12 @@ def check_push(case: Case, pushed: Pushed, server: dict, uids: Uids, *, partial:
     if not partial and kept and len(kept) != len(rows) and counts["rejected"]:
         say("held back, but the kept file does not hold every row")
     sent = report.get("sent", 0)
-    distinct = len({uids.key(r.meaning) for r in stored_rows if r.meaning})
+    by_server = [by_where[w] for w, k in kept.items()
+                 if (k.get("reason") or "").startswith("server:") and w in by_where]  # fmt: skip
+    distinct = len({uids.key(r.meaning) for r in [*stored_rows, *by_server] if r.meaning})
     if sent > distinct:
-        say(f"{sent} values sent for {distinct} distinct data values stored: something was sent twice")
+        say(f"{sent} values sent for {distinct} distinct data values stored or refused by DHIS2: something was sent "
+            "twice")
     return failures
 
 
@@ -971,3 +985,25 @@ def run_dry(case: Case, start_server, uids: Uids, work: Path) -> Outcome:
         say(f"after the dry run: the server holds {len(final)} values, the corrected rows say {len(want)}; "
             f"differing: {sorted(set(final.items()) ^ set(want.items()))[:3]}")  # fmt: skip
     return Outcome(case.name, "dry-run", failures, 2)
+
+
+def run_restricted(case: Case, start_server, uids: Uids, work: Path) -> Outcome:
+    """``--partial`` as the sandbox's Hòa Thắng data-entry user, once an administrator has shared the data sets
+    and category options for data entry: DHIS2 refuses every value outside the user's commune (E7617), so
+    the conflicts DHIS2 returns must be mapped back to exactly the rows they name, among twins and rows
+    the preflight refused."""
+    import requests
+
+    sandbox = start_server()
+    for plural in ("dataSets", "categoryOptions"):
+        shared = [{**o, "publicAccess": "rwrw----", "sharing": {**o.get("sharing", {}), "public": "rwrw----"}}
+                  for o in sandbox.objects(plural) if o.get("code") != "default"]  # fmt: skip
+        answer = requests.post(f"{sandbox.url}/api/metadata", json={plural: shared}, auth=sandbox.auth, timeout=60)
+        assert answer.status_code == 200, answer.text[:500]
+    pushed = run_cli(sandbox, case.path, work / "rejected-restricted", "--partial", user=sandbox.restricted_username)
+    failures = check_push(case, pushed, stored_values(sandbox), uids, partial=True)
+    if pushed.report and case.refused is None:
+        outside = [r for r in case.rows if not r.inside and r.meaning and r.meaning.ou != "23053"
+                   and (r.sheet, r.line) not in {(k.get("sheet", ""), int(k["line"])) for k in pushed.kept}]
+        failures += [f"{r.sheet}:{r.line} ({r.why}) outside the user's commune, yet not kept" for r in outside]
+    return Outcome(case.name, "restricted", failures, 1)

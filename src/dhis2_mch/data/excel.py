@@ -80,10 +80,15 @@ def read_workbook(path: Path, only: str | None, required: tuple[str, ...], searc
             width = max((i + 1 for i, c in enumerate(header) if c), default=0)
             header = header[:width]
             sheet = Sheet(name, header, [], [])
+            last = 0  # rows after the last one with any text are formatting (a template styled to row 10,000)
             for number, row in enumerate(rows, header_at + 1):
                 cells = [_text(c) for c in row[:width]] + [""] * (width - min(len(row), width))
                 sheet.rows.append(cells)
                 sheet.lines.append(number)
+                if any(cells):
+                    last = len(sheet.rows)
+            if last:  # (a sheet with no text at all keeps its rows: they may all be formulas never calculated)
+                del sheet.rows[last:], sheet.lines[last:]
             _fill_merged(path, getattr(ws, "_worksheet_path", None), sheet, header_at, read_notes)
             if getattr(ws, "sheet_state", "visible") != "visible" and only is None:
                 read_notes.append(f"sheet {name!r} is hidden in Excel; its {len(sheet.rows)} rows are read too "
@@ -160,7 +165,7 @@ def _column(letters: bytes) -> int:
 def _formulas(path: Path, sheets: list[Sheet]) -> None:
     """Empty cells that hold a formula with no saved result: say so instead of sending nothing."""
     empty = [(s, i, j) for s in sheets for i, row in enumerate(s.rows) for j, c in enumerate(row) if c == ""]
-    if not empty or not any(any(c for c in row) for s in sheets for row in s.rows):
+    if not empty:  # (a sheet of nothing but uncalculated formulas reads as empty: it is checked too)
         return
     import openpyxl
 
@@ -171,7 +176,8 @@ def _formulas(path: Path, sheets: list[Sheet]) -> None:
             if not wanted:
                 continue
             first = sheet.lines[0] if sheet.lines else 1
-            for i, row in enumerate(book[sheet.name].iter_rows(min_row=first, values_only=True)):
+            rows = book[sheet.name].iter_rows(min_row=first, max_row=sheet.lines[-1], values_only=True)
+            for i, row in enumerate(rows):
                 for j, cell in enumerate(row[: len(sheet.columns)]):
                     if (i, j) in wanted and isinstance(cell, str) and cell.startswith("="):
                         sheet.problems.append(SheetProblem(i, sheet.columns[j], cell, (

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dhis2_mch.data import excel
-from dhis2_mch.data.tidy import runaway_quotes, slipped_columns, tidy_cells
+from dhis2_mch.data.tidy import not_data, runaway_quotes, slipped_columns, spare_note, tidy_cells
 from dhis2_mch.errors import InputError
 
 #: the long format: one row per value. Required columns first.
@@ -169,6 +169,8 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
                 rest = data
                 continue
             chunk, rest = data[:cut], data[cut:]
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):  # a bare CR ends a line too
+                return _scan_slow(path, encoding, sep, header_line, width)  # (a Mac's file joined to a PC's)
             a = np.frombuffer(chunk, dtype=np.uint8)
             ends = np.flatnonzero(a == 10)
             if not len(ends) or ends[-1] != len(a) - 1:
@@ -247,8 +249,8 @@ def _encoding(path: Path, head: bytes) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:  # a character cut by the 64 KiB window: UTF-8 after all
-            return "utf-8"
+        if exc.start >= len(head) - 3 and len(head) == 1 << 16:  # a character cut by the 64 KiB window
+            return "utf-8"  # (not at the end of a shorter file: a Windows-1258 letter there is no cut character)
     try:
         head.decode("cp1258")
     except UnicodeDecodeError:
@@ -482,21 +484,14 @@ def _drop_blank(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         blank &= empty[cat.codes.to_numpy()] if empty.any() else False
         if not blank.any():
             break
-    spare = _not_data(frame) & ~blank
+    spare = not_data(frame) & ~blank
     problem_rows = {p.position for p in table.problems}
     if problem_rows:
         blank[list(problem_rows)] = False
         spare[list(problem_rows)] = False
     if spare.any():
-        lines = frame[ROW].to_numpy()[spare].tolist()
-        sheets = frame[SHEET].astype(str).to_numpy()[spare].tolist() if SHEET in frame.columns else [""] * len(lines)
-        by_sheet: dict[str, list[int]] = {}
-        for sheet, line in zip(sheets, lines, strict=True):
-            by_sheet.setdefault(sheet, []).append(line)
-        shown = "; ".join((f"sheet {sh!r} " if sh else "") + "lines " + ", ".join(map(str, ns[:10]))
-                          + (f" and {len(ns) - 10} more" if len(ns) > 10 else "") for sh, ns in by_sheet.items())
-        table.notes.append(f"{len(lines)} row(s) hold no period, data element or value, or repeat the header "
-                           f"(a signature or a note under the table?), not read: {shown}")  # fmt: skip
+        sheets = frame[SHEET].astype(str).to_numpy()[spare].tolist() if SHEET in frame.columns else None
+        table.notes.append(spare_note(frame[ROW].to_numpy()[spare].tolist(), sheets))
         blank |= spare
     if not blank.any():
         frame.index = pd.RangeIndex(len(frame))
@@ -506,25 +501,6 @@ def _drop_blank(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     for p in table.problems:
         p.position = remap[p.position]
     return frame.iloc[keep].reset_index(drop=True)
-
-
-def _not_data(frame: pd.DataFrame) -> np.ndarray:
-    """Per row: no period, no data element and no number in the value column (a signature's "Giám đốc" may
-    stand there; a number without its period and data element is a mistake to report, not a note), or the
-    header's own names in its key columns."""
-    out = np.ones(len(frame), dtype=bool)
-    header = np.ones(len(frame), dtype=bool)
-    for c in ("period", "dataElement", "value"):
-        cat = frame[c].cat
-        codes = cat.codes.to_numpy()
-        texts = list(cat.categories)
-        spare = [t == "" or (c == "value" and not _NUMBERISH.match(t)) for t in texts]
-        out &= np.asarray([*spare, True], dtype=bool)[codes]
-        header &= np.asarray([t.strip().lower() == c.lower() for t in texts] + [False], dtype=bool)[codes]
-    return out | header
-
-
-_NUMBERISH = re.compile(r"^[\d\s.,+\-]*\d[\d\s.,+\-]*$")
 
 
 def normalise(frame: pd.DataFrame, source: str = "the DataFrame") -> pd.DataFrame:

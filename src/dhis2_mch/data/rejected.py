@@ -92,10 +92,18 @@ def _restore_split_lines(table: Table, todo: np.ndarray, columns: list[tuple[int
     for j in range(len(data)):
         data[j] = data[j].astype(object)
     for position, k in where.items():
-        fields = next(csv.reader([split[position]], delimiter=table.separator), [])
+        fields = _fields(split[position], table.separator)
         cells = _regroup(fields, len(table.columns), at["value"], at.get("comment"), table.separator)
         for j, (i, _) in enumerate(columns):
             data[j][k] = cells[i].strip() if cells is not None else data[j][k]
+
+
+def _fields(text: str, sep: str) -> list[str]:
+    """The line's fields as the reader split it (a line break inside a field: split at the separator)."""
+    try:
+        return next(csv.reader([text], delimiter=sep), [])
+    except csv.Error:
+        return text.split(sep)
 
 
 def _regroup(fields: list[str], width: int, value_at: int, comment_at: int | None, sep: str) -> list[str] | None:

@@ -135,6 +135,8 @@ class PushReport:
                        f"(stored ones are not in it): {what}.")  # fmt: skip
             if self.held_back:
                 out.append("        (or pass --partial to send the rows that passed now, and only the rest stay)")
+        if self.rejected_file is not None and (counts["rejected"] or self.dry_run):
+            out.append(_EXCEL)
         elif counts["rejected"] or counts["not sent"]:
             out.append("  next: correct the rejected rows and push them again (no rows-to-push-again file written)")
         if self.removed_file is not None:
@@ -142,6 +144,11 @@ class PushReport:
         if self.own_file_done:
             out.append(f"  every row of {self.source} is now stored: you may delete it")
         return out
+
+
+#: opened by a double-click, Excel reads a CSV's 02809 as the number 2809 and 2025-11 as a date, and saves them so
+_EXCEL = ("        (to correct it in Excel, open it with Data > From Text/CSV and set orgUnit and period to Text: "
+          "a double-click turns 02809 into 2809)")
 
 
 def _grouped(items: list[Rejection]) -> list[str]:

@@ -5,13 +5,18 @@
   file pasted into another. ``str.strip`` removes spaces and NBSP but not these, and a code that carries one
   looks right and is "not found".
 - Full-width forms of ASCII (U+FF01–FF5E) and the ideographic space, which East Asian input methods type:
-  ``０２８０９`` is ``02809``. Only in the code, period and value columns: a comment keeps what was written.
+  ``０２８０９`` is ``02809``; dashes and the minus sign a word processor put for a hyphen (``2025–11``).
+  Only in the code, period and value columns: a comment keeps what was written.
 - A period as report forms write a month (``T6/2024``, ``Tháng 6/2024``, ``06/2024``) or a date cell that lost
   its format (Excel's serial ``45444``): read as the period it names, so ``202406`` and ``T6/2024`` in one file
   are one data value (two values for it are both refused, not the second silently overwriting the first
   once corrected).
-- A header with a slip in the name of a column the file lacks (``coment``, ``categoryOptionCombos``) names
-  that column: left out, its cells would be dropped from every value while the values are stored.
+- Rows with no period, data element or number (a signature block under the table, "Người lập biểu",
+  "Ngày ... tháng ...") and the header written again are not data: named in a note, never sent, never
+  holding the file back (``not_data``).
+- A header with a slip in the name of a column the file lacks (``coment``, ``categoryOptionCombos``), or the
+  Vietnamese a report form heads the comment with (``Ghi chú``), names that column: left out, its cells would
+  be dropped from every value while the values are stored.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ if TYPE_CHECKING:
     from dhis2_mch.model.periods import Period
 
 _EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
-_WIDE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WIDE = ({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+         | dict.fromkeys((*range(0x2010, 0x2016), 0x2212), ord("-")))  # dashes and minus a word processor typed
 #: how close a header must be to a missing column's name to be taken for it (``commune`` is not ``comment``: 0.71)
 SLIP = 0.8
 
@@ -53,14 +59,18 @@ def slipped_columns(names: list[str], missing: list[str], known: set[str]) -> di
     for wanted in missing:
         key = _key(wanted)
         close = [n for n in names if _key(n) and n.strip().lower() not in known and n not in out.values()
-                 and SequenceMatcher(None, _key(n), key).ratio() >= SLIP]  # fmt: skip
+                 and (SequenceMatcher(None, _key(n), key).ratio() >= SLIP or _key(n) in SAID.get(wanted, ()))]
         if len(close) == 1:
             out[wanted] = close[0]
     return out
 
 
+#: the Vietnamese a report form heads an optional column with (``Ghi chú``: a note, the comment)
+SAID = {"comment": frozenset({"ghichú", "ghichu", "ghichú/comment", "chúthích"})}
+
+
 def _key(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name).lower()
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFC", name)).lower()
 
 
 # a month as Vietnamese report forms write it: T6/2024, Tháng 6/2024, tháng 6 năm 2024, 06/2024, 6-2024, 6.2024
@@ -150,3 +160,33 @@ def runaway_quotes(frame: pd.DataFrame, columns: list[str], sep: str, width: int
                 "and they look like rows: remove the stray quote (or close it where the text ends) and push again"
             )))  # fmt: skip
     return out
+
+
+def not_data(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: no period, no data element and no number in the value column (a signature's "Giám đốc" may
+    stand there; a number without its period and data element is a mistake to report, not a note), or the
+    header's own names in its key columns (two exports pasted one under the other)."""
+    out = np.ones(len(frame), dtype=bool)
+    header = np.ones(len(frame), dtype=bool)
+    for c in ("period", "dataElement", "value"):
+        cat = frame[c].cat
+        codes = cat.codes.to_numpy()
+        texts = list(cat.categories)
+        spare = [t == "" or (c == "value" and not _NUMBERISH.match(t)) for t in texts]
+        out &= np.asarray([*spare, True], dtype=bool)[codes]
+        header &= np.asarray([t.strip().lower() == c.lower() for t in texts] + [False], dtype=bool)[codes]
+    return out | header
+
+
+_NUMBERISH = re.compile(r"^[\d\s.,+\-]*\d[\d\s.,+\-]*$")
+
+
+def spare_note(lines: list[int], sheets: list[str] | None) -> str:
+    """The note naming the rows ``not_data`` set aside, by sheet."""
+    by_sheet: dict[str, list[int]] = {}
+    for sheet, line in zip(sheets or [""] * len(lines), lines, strict=True):
+        by_sheet.setdefault(sheet, []).append(line)
+    shown = "; ".join((f"sheet {sh!r} " if sh else "") + "lines " + ", ".join(map(str, ns[:10]))
+                      + (f" and {len(ns) - 10} more" if len(ns) > 10 else "") for sh, ns in by_sheet.items())
+    return (f"{len(lines)} row(s) hold no period, data element or value, or repeat the header (a signature or a "
+            f"note under the table?), not read: {shown}")  # fmt: skip
