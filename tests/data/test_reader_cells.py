@@ -45,3 +45,23 @@ def test_a_column_read_from_a_file_keeps_every_cell(tmp_path):
     frame = pd.read_csv(path, dtype=object, na_filter=False, keep_default_na=False)
     for column in frame.columns:
         assert _texts(_clean_parsed(frame[column].to_numpy())) == [v.strip() for v in frame[column]]
+
+
+@pytest.mark.parametrize(
+    ("text", "full"),
+    [
+        (b"a,b,c\n1,2,3\n4,5,6\n", True),
+        (b"a,b,c\n1,2,3,4\n5,6\n", False),  # one line too long and one too short: the separators still add up
+        (b"a,b,c\n1,2\n3,4,5,6\n", False),
+        (b"a,b,c\n\n1,2,3\n", False),  # a blank line has no separator
+        (b"a,b,c\r\n1,2,3", True),  # the last line without its line feed
+    ],
+)
+def test_every_line_full_only_when_each_line_has_the_headers_fields(text, full):
+    from dhis2_mch.data.readers import _every_line_full
+
+    a = np.frombuffer(text, dtype=np.uint8)
+    ends = np.flatnonzero(a == 10)
+    if not len(ends) or ends[-1] != len(a) - 1:
+        ends = np.r_[ends, len(a)]
+    assert _every_line_full(np.flatnonzero(a == ord(",")), ends, 3) is full

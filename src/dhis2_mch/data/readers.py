@@ -175,8 +175,13 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
             ends = np.flatnonzero(a == 10)
             if not len(ends) or ends[-1] != len(a) - 1:
                 ends = np.r_[ends, len(a)]
-            counts = np.diff(np.searchsorted(np.flatnonzero(a == byte), ends), prepend=0) + 1
-            quoted = np.flatnonzero(a == quote) if b'"' in chunk else ()  # memchr first: most files hold none
+            seps = np.flatnonzero(a == byte)
+            quotes = b'"' in chunk  # memchr first: most files hold none
+            if not quotes and _every_line_full(seps, ends, width):
+                base += len(ends)
+                continue
+            counts = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
+            quoted = np.flatnonzero(a == quote) if quotes else ()
             if len(quoted):
                 if _quoted_breaks(chunk):
                     return _scan_slow(path, encoding, sep, header_line, width)
@@ -194,6 +199,17 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
                     most = max(most, int(counts[i]))
             base += len(ends)
     return _Scan(most, long, None)
+
+
+def _every_line_full(seps: np.ndarray, ends: np.ndarray, width: int) -> bool:
+    """Whether every line of the block has exactly the header's fields, without counting line by line: as
+    many separators as ``width - 1`` per line, and the k-th group of them inside the k-th line."""
+    if width < 2 or len(seps) != (width - 1) * len(ends):
+        return False
+    groups = seps.reshape(len(ends), width - 1)
+    starts = np.empty_like(ends)
+    starts[0], starts[1:] = 0, ends[:-1] + 1
+    return bool((groups[:, 0] >= starts).all() and (groups[:, -1] < ends).all())
 
 
 def _cr_only(path: Path) -> bool:
