@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dhis2_mch.data.readers import _clean, _clean_parsed
+from dhis2_mch.data.csvfile import _clean_parsed
+from dhis2_mch.data.table import clean as _clean
 
 
 def _texts(categorical: pd.Categorical) -> list[str]:
@@ -58,7 +59,7 @@ def test_a_column_read_from_a_file_keeps_every_cell(tmp_path):
     ],
 )
 def test_every_line_full_only_when_each_line_has_the_headers_fields(text, full):
-    from dhis2_mch.data.readers import _every_line_full
+    from dhis2_mch.data.csvfile import _every_line_full
 
     a = np.frombuffer(text, dtype=np.uint8)
     ends = np.flatnonzero(a == 10)
