@@ -35,8 +35,9 @@ def place(frame: pd.DataFrame, choices: dict[str, str]) -> tuple[pd.DataFrame, n
                                       frame["period"].astype(str).to_numpy()])  # fmt: skip
     codes, uniques = keys.factorize()
     texts, held = [], []
+    hooks = {how: legacy_hook(how, CHOICES) for how in set(choice.unique())}  # one per choice, not per key
     for how, text, period in uniques:
-        hook = legacy_hook(how, CHOICES)
+        hook = hooks[how]
         try:
             texts.append(hook(text, period) if hook is not None and text else text)
             held.append(False)
