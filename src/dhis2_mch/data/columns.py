@@ -16,7 +16,7 @@ import pandas as pd
 def column_codes(frame: pd.DataFrame, name: str) -> tuple[list[str], np.ndarray]:
     """The distinct texts of a column and, per row, the index of its text."""
     col = frame[name]
-    if not isinstance(col.dtype, pd.CategoricalDtype):
+    if not isinstance(col.dtype, pd.CategoricalDtype) or col.hasnans:  # a missing cell as its text, as astype(str)
         col = col.astype(str).astype("category")
     return [str(c) for c in col.cat.categories], col.cat.codes.to_numpy()  # int8/16/32: no copy of a million
 
