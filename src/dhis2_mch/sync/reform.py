@@ -9,11 +9,13 @@ Decided once per distinct (choice, code, period), then spread over the rows.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
 from dhis2_mch.data.columns import column_codes, distinct
-from dhis2_mch.data.units import legacy_hook
+from dhis2_mch.data.units import BeforeReform, legacy_hook
 from dhis2_mch.errors import InputError
 
 COLUMN = "_before_reform"
@@ -38,7 +40,8 @@ def place(frame: pd.DataFrame, choices: dict[str, str]) -> tuple[pd.DataFrame, n
     periods, period_codes = column_codes(frame, "period")
     keys, codes = distinct(how_codes, unit_codes, period_codes)
     texts, held = [], []
-    hooks = {how: legacy_hook(how, CHOICES) for how in hows}  # one per choice (a hook builds a name index)
+    # one hook per choice, not per key: a hook builds its own name index
+    hooks = {how: legacy_hook(cast(BeforeReform, how), CHOICES) for how in hows}
     for h, u, p in keys:
         hook, text, period = hooks[hows[h]], units[u], periods[p]
         try:
