@@ -48,8 +48,8 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "PushReport", "load_package", "push", "push_fil
 
 DEFAULT_REJECTED_DIR = Path("build/rejected")
 #: values per POST. benchmarks/push_send.py (1M values, loopback): the client's CPU for sending falls from
-#: 0.90 µs a value at 1,000 a chunk to 0.40 at 5,000, 0.26 at 10,000 and 0.20 at 20,000 (a request costs
-#: ~0.8 ms whatever its size). 10,000 values are ~1.2 MB of JSON here: above nginx's 1 MB default
+#: 0.66 µs a value at 1,000 a chunk to 0.19 at 5,000, 0.14 at 10,000 and 0.10 at 20,000 (a request costs
+#: ~0.6 ms whatever its size). 10,000 values are ~1.2 MB of JSON here: above nginx's 1 MB default
 #: client_max_body_size, which a proxy in front of DHIS2 raises anyway for app uploads; a 413 says to
 #: push again with a smaller --chunk-size.
 DEFAULT_CHUNK_SIZE = 10_000
