@@ -66,3 +66,17 @@ def test_every_line_full_only_when_each_line_has_the_headers_fields(text, full):
     if not len(ends) or ends[-1] != len(a) - 1:
         ends = np.r_[ends, len(a)]
     assert _every_line_full(np.flatnonzero(a == ord(",")), ends, 3) is full
+
+
+def test_bytes_not_in_the_encoding_deep_in_a_file_are_named_by_their_line(tmp_path):
+    """pandas counts the bad byte from the start of its buffer; the message names the file's own line."""
+    from dhis2_mch.data.readers import read_table
+    from dhis2_mch.errors import InputError
+
+    path = tmp_path / "so_lieu.csv"
+    rows = "".join(f"02809,202511,F1000_MEAL_DEMO_SESSIONS,,{i},Xã Si Ma Cai\n" for i in range(30000))
+    path.write_bytes(("orgUnit,period,dataElement,categoryOptionCombo,value,comment\n" + rows).encode()
+                     + b"02809,202511,F1000_MEAL_DEMO_SESSIONS,,1,\xff\xfe\n")  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert "not readable as utf-8" in str(caught.value) and "on line 30,002 (byte " in str(caught.value)

@@ -10,6 +10,7 @@ pandas' C parser, each column made categorical as it comes.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import ctypes
 import re
@@ -65,8 +66,8 @@ def read_csv(path: Path, progress) -> Table:
                 progress.read(sum(len(c) for c in chunks))
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{path}: not readable as {encoding} ({exc.reason} at byte {exc.start}); save it from Excel as "
-            '"CSV UTF-8 (Comma delimited)" or as .xlsx.'
+            f"{path}: not readable as {encoding}: {exc.reason}{_where_undecodable(path, encoding)}; save it from "
+            'Excel as "CSV UTF-8 (Comma delimited)" or as .xlsx.'
         ) from None
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: malformed CSV ({str(exc).strip()}).") from None
@@ -83,6 +84,24 @@ def read_csv(path: Path, progress) -> Table:
             )))  # fmt: skip
     table.frame = frame
     return finish(table, names)
+
+
+def _where_undecodable(path: Path, encoding: str) -> str:
+    """`` on line 812 (byte 40,961)``: the first bytes not in the encoding, found in the file itself (pandas'
+    error counts bytes from the start of its buffer, not the file's)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, lines = 0, 1
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                start = max(exc.start, 0)
+                line = lines + block[:start].count(b"\n")
+                return f" on line {line:,} (byte {offset + start:,})"
+            offset += len(block)
+            lines += block.count(b"\n")
+    return ""
 
 
 @dataclass
