@@ -34,7 +34,21 @@ def main() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from dhis2_mch.cli import main as cli_main
 
-    cli_main()
+    try:
+        cli_main()
+    finally:
+        _skip_last_collection()
+
+
+def _skip_last_collection() -> None:
+    """The command is done and its output written; what is left (pandas' modules, a push's frames) is freed
+    by the exit, and the interpreter's last full collection would only walk it: ~0.15 s of CPU after a
+    million-row push. Young garbage is collected (its finalizers run), the rest is frozen, which every
+    later collection skips (``gc.freeze``, Python's "gc — Garbage Collector interface")."""
+    import gc
+
+    gc.collect(1)
+    gc.freeze()
 
 
 def _width() -> int:
