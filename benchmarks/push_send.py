@@ -61,11 +61,10 @@ def communes(n: int) -> list[str]:
 def serve(port_file: Path, units: int) -> None:
     """The loopback server: the sandbox, deployed, with ``units`` communes; fast dataValueSets."""
     import requests
+    from bench_units import add_communes
 
-    from dhis2_mch.model.uid import derive_uid
     from dhis2_mch.project import Project
     from dhis2_mch.sandbox import Sandbox
-    from dhis2_mch.sandbox.seed import org_unit_uid
     from dhis2_mch.sandbox.server import run_in_thread
     from dhis2_mch.sandbox.server import serve as http_serve
     from dhis2_mch.sandbox.wire import Response
@@ -73,19 +72,7 @@ def serve(port_file: Path, units: int) -> None:
     sb = Sandbox("2.40").start()
     payload = Project.load(None).compile((2, 40)).payload()
     requests.post(f"{sb.url}/api/metadata", json=payload, auth=sb.auth, timeout=120).raise_for_status()
-    province = sb.store.get("organisationUnits", org_unit_uid("15"))
-    assert province is not None
-    units_made = []
-    for code in communes(units):
-        uid = derive_uid("organisationUnit", f"bench-{code}")
-        units_made.append(("organisationUnits", {
-            "id": uid, "code": code, "name": f"Xã {code}", "shortName": f"Xã {code}", "level": 3,
-            "path": f"{province['path']}/{uid}", "parent": {"id": province["id"]},
-            "openingDate": "2025-07-01T00:00:00.000", "created": "2025-07-01T00:00:00.000",
-            "lastUpdated": "2025-07-01T00:00:00.000",
-        }))  # fmt: skip
-    with sb.store.transaction():
-        sb.store.save(units_made)
+    add_communes(sb, communes(units))  # not assigned to the data sets: the push warns
 
     class FastValues:
         """The sandbox, but data value sets are counted, not stored."""

@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from bench_units import add_communes
 
 from dhis2_mch.dhis2.connection import Connection, RetryPolicy
 from dhis2_mch.sandbox import Sandbox
@@ -47,28 +48,6 @@ CODE_COLUMN = "Mã xã"
 
 def commune_codes(n: int) -> list[str]:
     return [f"{10000 + i:05d}" for i in range(n)]
-
-
-def add_communes(sb: Sandbox, codes: list[str]) -> None:
-    """Communes under Lào Cai in the sandbox's store, open since the reform, with the data set assigned."""
-    from dhis2_mch.model.uid import derive_uid
-    from dhis2_mch.sandbox.seed import org_unit_uid
-
-    province = sb.store.get("organisationUnits", org_unit_uid(PROVINCE))
-    assert province is not None
-    units = []
-    for code in codes:
-        uid = derive_uid("organisationUnit", f"bench-{code}")
-        units.append(("organisationUnits", {
-            "id": uid, "code": code, "name": f"Xã {code}", "shortName": f"Xã {code}", "level": 3,
-            "path": f"{province['path']}/{uid}", "parent": {"id": province["id"]},
-            "openingDate": "2025-07-01T00:00:00.000", "created": "2025-07-01T00:00:00.000",
-            "lastUpdated": "2025-07-01T00:00:00.000",
-        }))  # fmt: skip
-    data_set = next(ds for ds in sb.store.objects("dataSets").values() if ds.get("code") == "F1000_MONTHLY")
-    refs = [*(data_set.get("organisationUnits") or []), *({"id": u["id"]} for _, u in units)]
-    with sb.store.transaction():
-        sb.store.save([*units, ("dataSets", {**data_set, "organisationUnits": refs})])
 
 
 def write_csv(folder: Path, codes: list[str]) -> tuple[Path, int]:
@@ -120,7 +99,7 @@ def main() -> None:
                                                            str(ROOT / "metadata")])  # fmt: skip
                 assert deployed.exit_code == 0, deployed.output
                 codes = commune_codes(-(-args.values // (46 * len(PERIODS))))
-                add_communes(sb, codes)
+                add_communes(sb, codes, PROVINCE, data_set="F1000_MONTHLY")
                 mapping, n = write_csv(folder, codes)
             else:
                 mapping = folder / "f1000_csv.yaml"
