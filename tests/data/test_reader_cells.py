@@ -49,23 +49,45 @@ def test_a_column_read_from_a_file_keeps_every_cell(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("text", "full"),
+    ("text", "lines"),
     [
-        (b"a,b,c\n1,2,3\n4,5,6\n", True),
-        (b"a,b,c\n1,2,3,4\n5,6\n", False),  # one line too long and one too short: the separators still add up
-        (b"a,b,c\n1,2\n3,4,5,6\n", False),
-        (b"a,b,c\n\n1,2,3\n", False),  # a blank line has no separator
-        (b"a,b,c\r\n1,2,3", True),  # the last line without its line feed
+        (b"a,b,c\n1,2,3\n4,5,6\n", 3),
+        (b"a,b,c\r\n1,2,3\r\n", 2),
+        (b"a,b,c\n1,2,3,4\n5,6\n", None),  # one line too long and one too short: the separators still add up
+        (b"a,b,c\n1,2\n3,4,5,6\n", None),
+        (b"a,b,c\n\n1,2,3\n", None),  # a blank line has no separator
+        (b"a,b,c\r\n1,2,3", 2),  # the last line without its line end
+        (b"a,b,c\r\n1,2", None),  # ... and short
+        (b"a,b,c\r\n1,2,3\rxy\r\n", None),  # a bare CR (pandas ends a line there) before a CR LF
+        (b"a,b,c\n1,2,3\r\n", None),  # LF and CR LF mixed: counted line by line
+        (b'a,b,c\n1,"2,5",3\n', None),  # a quote: counted line by line
+        (b"a;b;c\n1,5;2;3\n", None),  # not this separator
     ],
 )
-def test_every_line_full_only_when_each_line_has_the_headers_fields(text, full):
-    from dhis2_mch.data.csvfile import _every_line_full
+def test_full_lines_only_when_each_line_has_the_headers_fields(text, lines):
+    from dhis2_mch.data.csvfile import _full_lines
 
-    a = np.frombuffer(text, dtype=np.uint8)
-    ends = np.flatnonzero(a == 10)
-    if not len(ends) or ends[-1] != len(a) - 1:
-        ends = np.r_[ends, len(a)]
-    assert _every_line_full(np.flatnonzero(a == ord(",")), ends, 3) is full
+    assert _full_lines(bytearray(text), 0, len(text), b",", 3) == lines
+
+
+def test_the_quick_count_agrees_with_the_line_by_line_one(tmp_path):
+    """Every way a block can fail the quick count falls back, and both give the same lines and long lines."""
+    from dhis2_mch.data.csvfile import _scan, _scan_slow
+
+    rng = np.random.default_rng(7)
+    pieces = [b"1", b"22", b"", b",", b"x y", b"\xc3\xa1"]
+    for trial in range(300):
+        lines = [b"Title", b"a,b,c"] if trial % 2 else [b"a,b,c"]
+        for _ in range(int(rng.integers(1, 12))):
+            fields = int(rng.choice([3, 3, 3, 2, 4]))
+            lines.append(b",".join(pieces[int(rng.integers(0, 6))].replace(b",", b"") for _ in range(fields)))
+        end = [b"\n", b"\r\n"][trial % 3 == 0]
+        data = end.join(lines) + (end if trial % 5 else b"")
+        path = tmp_path / f"t{trial}.csv"
+        path.write_bytes(data)
+        header = 1 if trial % 2 else 0
+        quick, slow = _scan(path, "utf-8", ",", header, 3), _scan_slow(path, "utf-8", ",", header, 3)
+        assert (quick.max_fields, quick.long) == (slow.max_fields, slow.long), data
 
 
 def test_bytes_not_in_the_encoding_deep_in_a_file_are_named_by_their_line(tmp_path):

@@ -44,17 +44,20 @@ def push(file: Path, source: Path | None, server: ConnectionOptions, fmt: str, d
     kept in one file to correct and push again. Exit 0 all stored, 1 rows rejected or held back, 3 the
     server failed midway (the report says which rows are stored).
     """
-    from dhis2_mch.cli import exit_code
-    from dhis2_mch.compile_cache import cached_project
-    from dhis2_mch.data.progress import Progress
-    from dhis2_mch.data.push import push_file
-    from dhis2_mch.data.units import BeforeReform
-    from dhis2_mch.errors import Dhis2MchError
+    from dhis2_mch.launch import loading
 
-    if pre_reform and current_units:
-        raise click.UsageError("--pre-reform and --current-units contradict each other: choose one.")
+    with loading():
+        from dhis2_mch.cli import exit_code
+        from dhis2_mch.compile_cache import cached_project
+        from dhis2_mch.data.progress import Progress
+        from dhis2_mch.data.push import push_file
+        from dhis2_mch.data.units import BeforeReform
+        from dhis2_mch.errors import Dhis2MchError
+
+        if pre_reform and current_units:
+            raise click.UsageError("--pre-reform and --current-units contradict each other: choose one.")
+        project = cached_project(source)  # compiled once, reused while nothing it depends on changes
     before_reform: BeforeReform = "pre-reform" if pre_reform else "current" if current_units else "refuse"
-    project = cached_project(source)  # compiled once, reused while nothing it depends on changes
     progress = Progress.for_terminal()
     with server.connect() as conn:
         package = project.compile(conn.version).require_valid("nothing was sent")

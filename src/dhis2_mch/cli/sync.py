@@ -42,10 +42,13 @@ def run_command(config_path: Path, url: str | None, profiles: Path | None, insec
     2: bad configuration, mapping or file; 3: DHIS2 unreachable after retries (the rest stays pending
     for the next run).
     """
-    from dhis2_mch.cli.connection import ConnectionOptions
-    from dhis2_mch.dhis2.connection import RetryPolicy
-    from dhis2_mch.sync.config import load_config
-    from dhis2_mch.sync.runner import run
+    from dhis2_mch.launch import loading
+
+    with loading():
+        from dhis2_mch.cli.connection import ConnectionOptions
+        from dhis2_mch.dhis2.connection import RetryPolicy
+        from dhis2_mch.sync.config import load_config
+        from dhis2_mch.sync.runner import run
 
     config = load_config(config_path)
     policy = RetryPolicy(attempts=config.retries.request_attempts, base_delay=config.retries.backoff)

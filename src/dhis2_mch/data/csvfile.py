@@ -121,29 +121,38 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
         return _scan_slow(path, encoding, sep, header_line, width)
     byte, quote = ord(sep), ord('"')
     long: dict[int, tuple[int, str]] = {}
-    most, base, rest = width, 1, b""
+    most, base, head = width, 1, header_line + 1  # head: the title and header lines still to pass
+    space, filled = bytearray(1 << 23), 0  # one buffer read into again and again; filled: a line carried over
     with path.open("rb") as fh:
         while True:
-            block = fh.read(1 << 23)
-            data = rest + block
-            if not data:
+            size = fh.readinto(memoryview(space)[filled:])
+            end = filled + size
+            if not end:
                 break
-            cut = data.rfind(b"\n") + 1 if block else len(data)
-            if cut == 0:
-                rest = data
+            data = space if end == len(space) else space[:end]  # (translate has no range: the whole buffer)
+            cut = data.rfind(b"\n") + 1 if size else end
+            if cut == 0:  # one line longer than the buffer: a bigger one
+                space, filled = space + bytearray(len(space)), end
                 continue
-            chunk, rest = data[:cut], data[cut:]
+            skip = _after_lines(data, head, cut)
+            lines = _full_lines(data, skip, cut, sep.encode("ascii"), width) if skip is not None else None
+            if lines is not None and data.count(b"\r", 0, skip) == data.count(b"\r\n", 0, skip):
+                base, head = base + head + lines, 0  # the usual block: every line full, nothing quoted
+                chunk = b""
+            else:
+                chunk = bytes(data[:cut])
+            space[: end - cut], filled = data[cut:end], end - cut
+            if not chunk:
+                continue
             if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):  # a bare CR ends a line too
                 return _scan_slow(path, encoding, sep, header_line, width)  # (a Mac's file joined to a PC's)
             a = np.frombuffer(chunk, dtype=np.uint8)
             ends = np.flatnonzero(a == 10)
             if not len(ends) or ends[-1] != len(a) - 1:
                 ends = np.r_[ends, len(a)]
+            head = max(0, head - len(ends))
             seps = np.flatnonzero(a == byte)
             quotes = b'"' in chunk  # memchr first: most files hold none
-            if not quotes and _every_line_full(seps, ends, width):
-                base += len(ends)
-                continue
             counts = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
             quoted = np.flatnonzero(a == quote) if quotes else ()
             if len(quoted):
@@ -165,15 +174,44 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
     return _Scan(most, long, None)
 
 
-def _every_line_full(seps: np.ndarray, ends: np.ndarray, width: int) -> bool:
-    """Whether every line of the block has exactly the header's fields, without counting line by line: as
-    many separators as ``width - 1`` per line, and the k-th group of them inside the k-th line."""
-    if width < 2 or len(seps) != (width - 1) * len(ends):
-        return False
-    groups = seps.reshape(len(ends), width - 1)
-    starts = np.empty_like(ends)
-    starts[0], starts[1:] = 0, ends[:-1] + 1
-    return bool((groups[:, 0] >= starts).all() and (groups[:, -1] < ends).all())
+#: per separator, every byte but the separator and the line ends (what ``_full_lines`` deletes)
+_NOT_STRUCTURE = {
+    sep: bytes(b for b in range(256) if b not in (ord(sep), 10, 13)) for sep in (b",", b";", b"\t")
+}
+
+
+def _full_lines(data: bytearray, start: int, end: int, sep: bytes, width: int) -> int | None:
+    """How many lines ``data[start:end]`` holds when each has exactly the header's fields, no quote and no
+    bare CR (machine-written files, nearly always), else None (count line by line). ``end`` is just after
+    a line end, or the end of the file; what follows it is the start of a line the next read completes.
+
+    Deleting every byte but separators and line ends leaves a skeleton that must be one line's worth of
+    separators and its line end, repeated: one ``translate`` and one comparison, no array, no copy."""
+    if width < 2 or data.find(b'"', start, end) >= 0:
+        return None
+    skeleton = data.translate(None, _NOT_STRUCTURE[sep])
+    begin = _after_lines(skeleton, data.count(b"\n", 0, start), len(skeleton)) or 0
+    stop = skeleton.rfind(b"\n") + 1
+    full = sep * (width - 1)
+    last = end == len(data) and not data.endswith(b"\n") and end > start  # the last line, without line end
+    if last and skeleton[stop:] != full:
+        return None
+    lines = skeleton.count(b"\n", begin, stop)
+    if skeleton[begin:stop] == (full + b"\n") * lines:
+        return lines + last
+    if skeleton[begin:stop] == (full + b"\r\n") * lines and data.count(b"\r\n", start, end) == lines:
+        return lines + last  # (every CR is one of the lines' CR LF)
+    return None
+
+
+def _after_lines(data: bytearray, lines: int, end: int) -> int | None:
+    """The offset just after the first ``lines`` lines of ``data[:end]`` (None: they end beyond it)."""
+    at = 0
+    for _ in range(lines):
+        at = data.find(b"\n", at, end) + 1
+        if at == 0:
+            return None
+    return at
 
 
 def _cr_only(path: Path) -> bool:
