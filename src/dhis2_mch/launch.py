@@ -35,6 +35,9 @@ def main() -> None:
     # pydantic looks for plugins through every installed distribution's entry points on its first model;
     # the CLI uses none, and that scan is a good part of a short command's run time
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # numpy's OpenBLAS starts a thread per core when imported, and each spins waiting for work (~0.1 s of
+    # CPU per run here); no command does linear algebra (OpenBLAS's README, "OPENBLAS_NUM_THREADS")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     global _OWN_PROCESS
     _OWN_PROCESS = True
     with loading():

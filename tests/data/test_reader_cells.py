@@ -58,7 +58,7 @@ def test_a_column_read_from_a_file_keeps_every_cell(tmp_path):
         (b"a,b,c\n\n1,2,3\n", None),  # a blank line has no separator
         (b"a,b,c\r\n1,2,3", 2),  # the last line without its line end
         (b"a,b,c\r\n1,2", None),  # ... and short
-        (b"a,b,c\r\n1,2,3\rxy\r\n", None),  # a bare CR (pandas ends a line there) before a CR LF
+        (b"a,b,c\r\n1,2,3\rxy\r\n", None),  # a bare CR and a CR LF on one line
         (b"a,b,c\n1,2,3\r\n", None),  # LF and CR LF mixed: counted line by line
         (b'a,b,c\n1,"2,5",3\n', None),  # a quote: counted line by line
         (b"a;b;c\n1,5;2;3\n", None),  # not this separator
@@ -88,6 +88,29 @@ def test_the_quick_count_agrees_with_the_line_by_line_one(tmp_path):
         header = 1 if trial % 2 else 0
         quick, slow = _scan(path, "utf-8", ",", header, 3), _scan_slow(path, "utf-8", ",", header, 3)
         assert (quick.max_fields, quick.long) == (slow.max_fields, slow.long), data
+
+
+@pytest.mark.parametrize("after_cr", ["junk", "02809,202601,F1000_MEAL_DEMO_SESSIONS,,1,541"])
+def test_a_bare_cr_inside_a_line_is_a_line_end_whichever_count_sees_it(tmp_path, after_cr, monkeypatch):
+    """`5\rjunk\n` in a CR LF file looks like one full line to the quick count, but pandas (and Excel) end
+    a record at the CR: the rows and their line numbers are those of the line-by-line count, and an
+    unquoted `1,541` after the CR is a row error as anywhere else."""
+    from dhis2_mch.data import csvfile
+
+    rows = [f"02809,2025{m:02d},F1000_MEAL_DEMO_SESSIONS,,{m}" for m in range(7, 13)]
+    rows[2] += "\r" + after_cr
+    path = tmp_path / "cr.csv"
+    path.write_bytes(("orgUnit,period,dataElement,categoryOptionCombo,value\r\n" + "\r\n".join(rows[:2]) + "\r\n"
+                      + rows[2] + "\n" + "\r\n".join(rows[3:]) + "\r\n").encode())  # fmt: skip
+    read = csvfile.read_csv(path, None)
+    with monkeypatch.context() as m:
+        m.setattr(csvfile, "_full_lines", lambda *args: None)  # every block counted line by line
+        slow = csvfile.read_csv(path, None)
+    assert read.frame.astype(str).to_dict("records") == slow.frame.astype(str).to_dict("records")
+    assert [(p.position, p.value) for p in read.problems] == [(p.position, p.value) for p in slow.problems]
+    assert read.frame["_row"].tolist()[-3:] == [6, 7, 8]  # the CR ended line 4: the header is line 1
+    if "," in after_cr:
+        assert [(p.position, p.value) for p in read.problems] == [(3, after_cr)]
 
 
 def test_bytes_not_in_the_encoding_deep_in_a_file_are_named_by_their_line(tmp_path):

@@ -111,11 +111,12 @@ class _Scan:
     lines: np.ndarray | None  # record -> physical line, only when quoted fields hold line breaks
 
 
-def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> _Scan:
+def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int, quick: bool = True) -> _Scan:
     """Count each line's fields, to catch a line with more fields than the header before pandas truncates it.
 
     Byte-level with numpy (separator, newline and quote are single ASCII bytes in UTF-8 and Windows-1258),
     the csv module only for lines that hold quotes, and for whole files whose quoted fields span lines.
+    ``quick``: blocks of full lines are recognised without arrays (``_full_lines``).
     """
     if encoding.startswith("utf-16") or _cr_only(path):  # the csv module reads "CSV (Macintosh)" line ends
         return _scan_slow(path, encoding, sep, header_line, width)
@@ -134,7 +135,7 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
             if cut == 0:  # one line longer than the buffer: a bigger one
                 space, filled = space + bytearray(len(space)), end
                 continue
-            skip = _after_lines(data, head, cut)
+            skip = _after_lines(data, head, cut) if quick else None
             lines = _full_lines(data, skip, cut, sep.encode("ascii"), width) if skip is not None else None
             if lines is not None and data.count(b"\r", 0, skip) == data.count(b"\r\n", 0, skip):
                 base, head = base + head + lines, 0  # the usual block: every line full, nothing quoted
@@ -181,9 +182,10 @@ _NOT_STRUCTURE = {
 
 
 def _full_lines(data: bytearray, start: int, end: int, sep: bytes, width: int) -> int | None:
-    """How many lines ``data[start:end]`` holds when each has exactly the header's fields, no quote and no
-    bare CR (machine-written files, nearly always), else None (count line by line). ``end`` is just after
-    a line end, or the end of the file; what follows it is the start of a line the next read completes.
+    """How many lines ``data[start:end]`` holds when each has exactly the header's fields and no quote, each
+    ended by LF or each by CR LF (machine-written files, nearly always), else None (count line by line).
+    ``end`` is just after a line end, or the end of the file; what follows it is the start of a line the
+    next read completes.
 
     Deleting every byte but separators and line ends leaves a skeleton that must be one line's worth of
     separators and its line end, repeated: one ``translate`` and one comparison, no array, no copy."""
@@ -199,8 +201,10 @@ def _full_lines(data: bytearray, start: int, end: int, sep: bytes, width: int) -
     lines = skeleton.count(b"\n", begin, stop)
     if skeleton[begin:stop] == (full + b"\n") * lines:
         return lines + last
-    if skeleton[begin:stop] == (full + b"\r\n") * lines and data.count(b"\r\n", start, end) == lines:
-        return lines + last  # (every CR is one of the lines' CR LF)
+    if skeleton[begin:stop] == (full + b"\r\n") * lines:
+        # a CR is its line's CR LF, or (``5\rjunk\n``) a CR that pandas and the csv module take for a line
+        # end with no separator after it: a one-field record, short, never too long, numbered alike
+        return lines + last
     return None
 
 
