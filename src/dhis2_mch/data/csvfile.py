@@ -111,12 +111,12 @@ class _Scan:
     lines: np.ndarray | None  # record -> physical line, only when quoted fields hold line breaks
 
 
-def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int, quick: bool = True) -> _Scan:
+def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> _Scan:
     """Count each line's fields, to catch a line with more fields than the header before pandas truncates it.
 
     Byte-level with numpy (separator, newline and quote are single ASCII bytes in UTF-8 and Windows-1258),
     the csv module only for lines that hold quotes, and for whole files whose quoted fields span lines.
-    ``quick``: blocks of full lines are recognised without arrays (``_full_lines``).
+    Blocks of full lines (nearly every block of a machine-written file) need neither (``_full_lines``).
     """
     if encoding.startswith("utf-16") or _cr_only(path):  # the csv module reads "CSV (Macintosh)" line ends
         return _scan_slow(path, encoding, sep, header_line, width)
@@ -135,7 +135,7 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int, qui
             if cut == 0:  # one line longer than the buffer: a bigger one
                 space, filled = space + bytearray(len(space)), end
                 continue
-            skip = _after_lines(data, head, cut) if quick else None
+            skip = _after_lines(data, head, cut)
             lines = _full_lines(data, skip, cut, sep.encode("ascii"), width) if skip is not None else None
             if lines is not None and data.count(b"\r", 0, skip) == data.count(b"\r\n", 0, skip):
                 base, head = base + head + lines, 0  # the usual block: every line full, nothing quoted
