@@ -41,8 +41,8 @@ def test_identity_and_value_factorizing_give_the_same_texts(cells):
 
 def test_a_column_read_from_a_file_keeps_every_cell(tmp_path):
     path = tmp_path / "v.csv"
-    rows = [f"{i % 7:05d},2025-{1 + i % 12:02d}, x{i % 3} " for i in range(3000)]
-    path.write_text("a,b,c\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    rows = [f"{i % 7:05d},2025-{1 + i % 12:02d}, x{i % 3} , Xã " for i in range(3000)]  # d: one text all along
+    path.write_text("a,b,c,d\n" + "\n".join(rows) + "\n", encoding="utf-8")
     frame = pd.read_csv(path, dtype=object, na_filter=False, keep_default_na=False)
     for column in frame.columns:
         assert _texts(_clean_parsed(frame[column].to_numpy())) == [v.strip() for v in frame[column]]

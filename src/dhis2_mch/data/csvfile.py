@@ -321,7 +321,10 @@ def _clean_parsed(values: np.ndarray) -> pd.Categorical:
     if not len(values):
         return clean(values)
     slots = (ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data)
-    codes, _ = pd.factorize(np.frombuffer(memoryview(slots), dtype=np.intp))
+    addresses = np.frombuffer(memoryview(slots), dtype=np.intp)
+    if (addresses == addresses[0]).all():  # one text all along (an empty comment column): nothing to find
+        return cleaned(np.zeros(len(values), dtype=np.int8), [values[0]])
+    codes, _ = pd.factorize(addresses)
     run = np.maximum.accumulate(codes)  # codes are numbered in order of first appearance
     first = np.flatnonzero(np.r_[True, run[1:] > run[:-1]])
     return cleaned(codes, values[first].tolist())

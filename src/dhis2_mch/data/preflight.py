@@ -350,12 +350,13 @@ def _assignment(send, frame, assigned, catalogue, problems: Problems | None) -> 
     some_row = np.zeros(len(pairs), dtype=np.int64)
     some_row[pair_of_row] = np.arange(len(pair_of_row))  # a row of each pair, to show its org unit as written
     first_index = some_row[pairs_seen]
-    texts = frame["orgUnit"]
+    text_cats, text_codes = column_codes(frame, "orgUnit")
+    written = [text_cats[c] for c in text_codes[positions[first_index]].tolist()]  # the org unit as written
     by_ds: dict[str, dict] = {}
-    for pair, i in zip(pairs_seen.tolist(), first_index.tolist(), strict=True):
+    for pair, text in zip(pairs_seen.tolist(), written, strict=True):
         ds = catalogue.labels.get(ds_cats[pairs[pair][0]], ds_cats[pairs[pair][0]])
         entry = by_ds.setdefault(ds, {"data_set": ds, "org_units": [], "rows": 0})
-        entry["org_units"].append(str(texts.iat[positions[i]]))
+        entry["org_units"].append(text)
         entry["rows"] += int(counts[pair])
     if problems is not None:
         table = np.empty(len(pairs), dtype=object)
