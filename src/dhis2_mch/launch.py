@@ -14,8 +14,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 HELP_FLAGS = (["--help"], ["-h"])
 CLI_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli")
@@ -53,24 +51,23 @@ def main() -> None:
 _OWN_PROCESS = False
 
 
-@contextmanager
-def loading() -> Iterator[None]:
+class loading:
     """Around a command's imports (click, pandas, pydantic, requests: ~100,000 objects that live until
     the exit) and its compiled package: the collector is paused while they load, then what they made is
     frozen, so no later collection walks it again (``gc.freeze``, Python's "gc — Garbage Collector
     interface"). Collecting during the imports cost ~0.08 s of CPU and one full collection during a
     million-row push ~0.05 s more. Only in the console script's own process, which ends with the
-    command; a library caller or a test runner keeps its collector as it was."""
-    if not _OWN_PROCESS:
-        yield
-        return
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if paused:
+    command; a library caller or a test runner keeps its collector as it was. (A class, not
+    ``contextlib.contextmanager``: ``--help`` imports this module and nothing else.)"""
+
+    def __enter__(self) -> None:
+        self.paused = _OWN_PROCESS and gc.isenabled()
+        if self.paused:
+            gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.paused:
+            gc.freeze()
             gc.enable()
 
 

@@ -48,3 +48,23 @@ def test_a_changed_command_module_renders_afresh(tmp_path, monkeypatch):
     assert launch._cache_path() != before
     monkeypatch.setenv("COLUMNS", "70")
     assert launch._cache_path() != before
+
+
+def test_loading_pauses_the_collector_and_freezes_only_in_the_scripts_own_process(monkeypatch):
+    """What a command's imports create lives until the exit of the script's process: collecting while they
+    load, and walking them in every later full collection, is wasted. A library caller (here pytest) keeps
+    its collector untouched."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    with launch.loading():
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+    monkeypatch.setattr(launch, "_OWN_PROCESS", True)
+    try:
+        with launch.loading():
+            assert not gc.isenabled()
+            made = [[i] for i in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(made)
+    finally:
+        gc.unfreeze()

@@ -50,13 +50,17 @@ def validate(
     PATHS: folders in the authoring format or DHIS2 metadata JSON files (a package from WHO or
     another team); none = the programmes' package shipped with dhis2-mch. Exit 1 when there are errors.
     """
-    from dhis2_mch.project import Project
-    from dhis2_mch.validate import declared_version
+    from dhis2_mch.launch import loading
+
+    with loading():
+        from dhis2_mch.project import Project
+        from dhis2_mch.validate import declared_version
 
     reports = []
     targets: list[Path | None] = [*paths] or [None]  # none: the shipped package
     for path in targets:
-        project = Project.load(path)
+        with loading():  # the files read live until the exit
+            project = Project.load(path)
         own = declared_version(project.metadata) if project.metadata is not None else None
         version = dhis2_version or own or "2.40"
         reports.append(project.compile(version, locale=locale, conventions=conventions).report())
