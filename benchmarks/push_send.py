@@ -12,7 +12,7 @@ sandbox's. Measured, one after the other:
 - ``dhis2-mch push FILE`` as a subprocess: the whole command's CPU (start-up, package, read, preflight,
   payloads, sending, report), from the kernel's accounting of the child;
 - ``dhis2-mch``'s sending alone: the CPU of the process inside ``api.import_data_values`` (POST and
-  reading the answers), in-process with ``push_file``;
+  reading the answers), in-process with ``push_file``, best of three;
 - dhis2.py 2.3.0 ``Api.post_partitioned("dataValueSets", {"dataValues": [...]}, thresh=chunk)`` with
   the same values already resolved to UIDs (a list of dicts in memory): CPU of that loop only.
 
@@ -226,9 +226,10 @@ def main() -> None:
                     [sys.executable, __file__, "--client", "dhis2py", "--url", url, "--file", str(path),
                      "--chunk-size", str(args.chunk_size)], check=True, capture_output=True, text=True)  # fmt: skip
                 theirs_runs.append(json.loads(theirs.stdout))
-            ours = json.loads(subprocess.run(
+            sends = [json.loads(subprocess.run(
                 [sys.executable, __file__, "--client", "ours", "--url", url, "--file", str(path),
-                 "--chunk-size", str(args.chunk_size)], check=True, capture_output=True, text=True).stdout)  # fmt: skip
+                 "--chunk-size", str(args.chunk_size)], check=True, capture_output=True, text=True).stdout)
+                for _ in range(3)]  # fmt: skip
         finally:
             server.terminate()
             server.wait()
@@ -252,8 +253,11 @@ def main() -> None:
     med_ours, med_theirs = statistics.median(ours_warm), statistics.median(theirs_cpu)
     print(f"  ratio, warm push / dhis2.py: best {warm[0] / best_theirs:.2f}, median {med_ours / med_theirs:.2f} "
           f"({med_ours:.2f} s vs {med_theirs:.2f} s); the push cost less in {below} of {len(pairs)} pairs")  # fmt: skip
-    print(f"  dhis2-mch sending alone (POSTs + answers): {ours['send_s']:.2f} s CPU "
-          f"({1e6 * ours['send_s'] / n:.2f} µs/value); push_file in-process {ours['push_file_s']:.2f} s")  # fmt: skip
+    ours = min(sends, key=lambda s: s["send_s"])
+    spent = ", ".join(f"{s['send_s']:.2f}" for s in sends)
+    print(f"  dhis2-mch sending alone (POSTs + answers): best {ours['send_s']:.2f} s CPU of 3 in-process pushes "
+          f"({1e6 * ours['send_s'] / n:.2f} µs/value; all: {spent}); "
+          f"push_file in-process {ours['push_file_s']:.2f} s")  # fmt: skip
 
 
 if __name__ == "__main__":
