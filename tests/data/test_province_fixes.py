@@ -137,6 +137,31 @@ def test_a_month_as_report_forms_write_it_is_that_period_and_two_values_for_it_a
     }
 
 
+def test_a_month_by_its_name_as_an_english_excel_shows_a_date_cell(server, tmp_path):
+    """``mmm-yy`` (Nov-25) and ``mmmm yyyy`` cells saved as CSV by an English Excel, and ``Thg 11`` (Vietnamese
+    Excel's month) are that month; ``May 25`` may be a day of May, so a two-digit year needs Excel's hyphen."""
+    path = tmp_path / "months.csv"
+    path.write_text(
+        HEADER
+        + "02809,Nov-25,F1000_MEAL_DEMO_SESSIONS,default,3,\n"
+        + "02683,November 2025,F1000_MEAL_DEMO_SESSIONS,default,4,\n"
+        + "02761,Thg 11/2025,F1000_MEAL_DEMO_SESSIONS,default,5,\n"
+        + "02809,Sept 2025,F1000_MEAL_DEMO_SESSIONS,default,6,\n"
+        + "02683,May 25,F1000_MEAL_DEMO_SESSIONS,default,7,\n"
+        + "02761,Novem 2025,F1000_MEAL_DEMO_SESSIONS,default,8,\n",
+        encoding="utf-8",
+    )
+    result, report = push(server, path, "--partial")
+    assert result.exit_code == 1
+    assert [(r["row"], r["column"]) for r in report["rejected"]] == [(6, "period"), (7, "period")]
+    assert stored(server) == {
+        (SESSIONS, "202511", org_unit_uid("02809"), DEFAULT): "3",
+        (SESSIONS, "202511", org_unit_uid("02683"), DEFAULT): "4",
+        (SESSIONS, "202511", org_unit_uid("02761"), DEFAULT): "5",
+        (SESSIONS, "202509", org_unit_uid("02809"), DEFAULT): "6",
+    }
+
+
 def test_a_date_cell_that_lost_its_format_is_read_as_its_date(server, tmp_path):
     """A period column formatted General shows Excel's serial (45962 = 1 Nov 2025): five digits, no DHIS2 period."""
     path = tmp_path / "serial.xlsx"

@@ -74,15 +74,22 @@ def _key(name: str) -> str:
 
 
 # a month as Vietnamese report forms write it: T6/2024, Tháng 6/2024, tháng 6 năm 2024, 06/2024, 6-2024, 6.2024
-_MONTH = re.compile(r"^(?:(?:tháng|thang|th\.?|t)\s*)?(\d{1,2})\s*(?:[/.\-]|\s+năm\s+|\s+nam\s+)\s*(\d{4})$", re.I)
+_MONTH = re.compile(
+    r"^(?:(?:tháng|thang|thg\.?|th\.?|t)\s*)?(\d{1,2})\s*(?:[/.\-]|\s+năm\s+|\s+nam\s+)\s*(\d{4})$", re.I
+)
+#: a month by its English name, as an English Excel shows a date cell formatted ``mmm-yy`` or ``mmmm yyyy``
+_NAMED = re.compile(r"^([a-z]{3,9})\.?(?:[\s\-/]*(\d{4})|[\-/](\d{2}))$", re.I)  # May 25 is a day: May-25
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")  # fmt: skip
 #: an Excel date serial (days since 1899-12-30) in 2000–2099: five digits, which no DHIS2 period has
 _SERIAL = range(36526, 73051)
 
 
 def written_period(text: str) -> Period | None:
-    """A period DHIS2's syntax does not know but a province writes: a month (``T6/2024`` → 202406), or a date
-    cell that lost its format and shows Excel's serial number (``45444`` → 2024-06-01, a Daily period the
-    preflight reads as its month when it is a month's first day). None for anything else."""
+    """A period DHIS2's syntax does not know but a province writes: a month (``T6/2024``, ``Thg 6/2024``,
+    ``Jun-24``, ``June 2024`` → 202406), or a date cell that lost its format and shows Excel's serial number
+    (``45444`` → 2024-06-01, a Daily period the preflight reads as its month when it is a month's first
+    day). None for anything else."""
     from datetime import date, timedelta
 
     from dhis2_mch.model.periods import parse_period
@@ -91,6 +98,9 @@ def written_period(text: str) -> Period | None:
     m = _MONTH.match(clean)
     if m and 1 <= int(m[1]) <= 12:
         return parse_period(f"{m[2]}{int(m[1]):02d}")
+    if (named := _NAMED.match(clean)) and (month := _month_named(named[1])):
+        year = named[2] or f"20{named[3]}"  # mmm-yy: Excel's two-digit year, 20yy
+        return parse_period(f"{year}{month:02d}")
     if clean != clean.upper() and (upper := parse_period(clean.upper().replace("APRIL", "April"))):
         return upper  # 2025s2, 2025q3: DHIS2's letters are capitals
     if d := _DAY.match(_MIDNIGHT.sub("", clean)):
@@ -105,6 +115,15 @@ def written_period(text: str) -> Period | None:
                 return None
     if text.isdigit() and len(text) == 5 and int(text) in _SERIAL:
         return parse_period((date(1899, 12, 30) + timedelta(days=int(text))).isoformat())
+    return None
+
+
+def _month_named(name: str) -> int | None:
+    """1–12 for an English month name or its abbreviation (``Aug``, ``Sept``, ``August``), else None."""
+    name = name.lower()
+    for number, full in enumerate(_MONTHS, 1):
+        if full.startswith(name) and (len(name) == 3 or name in (full, "sept")):
+            return number
     return None
 
 
