@@ -283,7 +283,7 @@ def _missing(conn: Connection, ledger: Ledger, instance: str, keyed: pd.DataFram
     read_ids = [int(i) for i in keyed["file_id"].unique()] if len(keyed) else []
     present = keyed["khash"].to_numpy(dtype="int64") if len(keyed) else np.empty(0, dtype="int64")
     of_files = known[known["l_file"].isin(read_ids + gone_ids)]["khash"].to_numpy()
-    gone = ledger.details(instance, of_files[~np.isin(of_files, present)])
+    gone = ledger.details(instance, of_files[~pd.Index(of_files).isin(present)])  # hashed: np.isin sorts, 10x
     sources = dict(ledger.db.execute("SELECT id, source FROM file"))
     paths = dict(ledger.db.execute("SELECT id, path FROM file"))
     code = {uid: info.code for uid, info in package.catalogue.data_elements.items()}
