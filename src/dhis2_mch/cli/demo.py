@@ -34,7 +34,10 @@ def demo(
     version: str, metadata: Path | None, values: Path | None, workdir: Path, port: int, keep_running: bool, fmt: str
 ) -> None:
     """Deploy the programmes and push the seed figures into a sandbox (a local stand-in, not DHIS2)."""
-    from dhis2_mch.demo import run_demo
+    from dhis2_mch.launch import loading
+
+    with loading():
+        from dhis2_mch.demo import run_demo
 
     def keep(sb) -> None:
         click.echo(f"\nThe sandbox keeps running at {sb.url} (admin / district; token {sb.token}). Ctrl-C stops it.")

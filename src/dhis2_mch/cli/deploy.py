@@ -22,11 +22,14 @@ def plan(source: Path | None, server: ConnectionOptions, fmt: str, out: Path | N
 
     Exit 0 when the package can be deployed (with or without changes), 1 when conflicts stand in the way.
     """
-    from dhis2_mch.compile_cache import cached_project
-    from dhis2_mch.deploy.apply import plan as make
-    from dhis2_mch.deploy.planfile import write_plan
+    from dhis2_mch.launch import loading
 
-    project = cached_project(source)
+    with loading():
+        from dhis2_mch.compile_cache import cached_project
+        from dhis2_mch.deploy.apply import plan as make
+        from dhis2_mch.deploy.planfile import write_plan
+
+        project = cached_project(source)
     with server.connect() as conn:
         result = make(project.compile(conn.version), conn)
     text = result.as_text()
@@ -55,16 +58,19 @@ def deploy(
     source: Path | None, server: ConnectionOptions, fmt: str, plan_file: Path | None, dry_run: bool, backup_dir: Path
 ) -> None:
     """Deploy the package: validate, plan, VALIDATE on the server, back up, then COMMIT (atomic, never delete)."""
-    from dhis2_mch.compile_cache import cached_project
-    from dhis2_mch.deploy.apply import apply_plan
-    from dhis2_mch.deploy.apply import deploy as run
-    from dhis2_mch.deploy.planfile import read_plan
-    from dhis2_mch.errors import InputError
+    from dhis2_mch.launch import loading
 
-    if plan_file is not None and source is not None:
-        raise InputError("--plan and --metadata: a saved plan already holds its package; give one of them.")
-    saved = read_plan(plan_file) if plan_file is not None else None
-    project = cached_project(source) if saved is None else None
+    with loading():
+        from dhis2_mch.compile_cache import cached_project
+        from dhis2_mch.deploy.apply import apply_plan
+        from dhis2_mch.deploy.apply import deploy as run
+        from dhis2_mch.deploy.planfile import read_plan
+        from dhis2_mch.errors import InputError
+
+        if plan_file is not None and source is not None:
+            raise InputError("--plan and --metadata: a saved plan already holds its package; give one of them.")
+        saved = read_plan(plan_file) if plan_file is not None else None
+        project = cached_project(source) if saved is None else None
     with server.connect() as conn:
         if saved is not None:
             result = apply_plan(saved, conn, dry_run=dry_run, backup_dir=backup_dir)
