@@ -6,7 +6,9 @@ rendered by click once and kept beside the CLI's bytecode (``cli/__pycache__``, 
 Python writes ``.pyc`` files: only where the package folder is writable, atomically, never
 required); it is keyed on the dhis2-mch version, the CLI modules' sizes and modification times and
 the terminal width, so a changed command or a narrower terminal renders afresh. Every other command
-line goes straight to ``dhis2_mch.cli.main`` (without pydantic's plugin discovery: the CLI has none).
+line goes straight to ``dhis2_mch.cli.main`` (without pydantic's plugin discovery: the CLI has none,
+nor numpy's spinning BLAS threads), and its commands load their modules under ``loading``, which keeps
+the garbage collector from walking them again and again.
 """
 
 from __future__ import annotations

@@ -188,7 +188,8 @@ def _full_lines(data: bytearray, start: int, end: int, sep: bytes, width: int) -
     next read completes.
 
     Deleting every byte but separators and line ends leaves a skeleton that must be one line's worth of
-    separators and its line end, repeated: one ``translate`` and one comparison, no array, no copy."""
+    separators and its line end, repeated: one ``translate`` and one comparison, no array, no copy of the
+    block."""
     if width < 2 or data.find(b'"', start, end) >= 0:
         return None
     skeleton = data.translate(None, _NOT_STRUCTURE[sep])
