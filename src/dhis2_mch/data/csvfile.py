@@ -137,13 +137,13 @@ def _scan(path: Path, encoding: str, sep: str, header_line: int, width: int) -> 
                 continue
             skip = _after_lines(data, head, cut)
             lines = _full_lines(data, skip, cut, sep.encode("ascii"), width) if skip is not None else None
+            chunk = None
             if lines is not None and data.count(b"\r", 0, skip) == data.count(b"\r\n", 0, skip):
                 base, head = base + head + lines, 0  # the usual block: every line full, nothing quoted
-                chunk = b""
             else:
-                chunk = bytes(data[:cut])
-            space[: end - cut], filled = data[cut:end], end - cut
-            if not chunk:
+                chunk = bytes(data[:cut])  # counted line by line below
+            space[: end - cut], filled = data[cut:end], end - cut  # the unfinished line, carried to the front
+            if chunk is None:
                 continue
             if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):  # a bare CR ends a line too
                 return _scan_slow(path, encoding, sep, header_line, width)  # (a Mac's file joined to a PC's)
